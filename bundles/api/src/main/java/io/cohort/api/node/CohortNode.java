@@ -1,0 +1,28 @@
+package io.cohort.api.node;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** The identity and state of this node, for operators and for plugins that report on the node. */
+@ProviderType
+public interface CohortNode {
+
+    /** Returns this node's id, stable across restarts of the same node home. */
+    String nodeId();
+
+    /** Returns the application name that scopes every channel, cache key and lock key. */
+    String appName();
+
+    /** Returns when the node's core started. */
+    Instant startedAt();
+
+    /** Returns the configured adapter of each manager, keyed by {@code cache}, {@code pubsub}, {@code queue} and
+     * {@code lock}, with {@code " (not registered)"} appended where no such adapter is registered. */
+    Map<String, String> adapters();
+
+    /** Returns every plugin the runtime has seen, in load order, then the plugins not loaded. */
+    List<PluginInfo> plugins();
+}

@@ -1,0 +1,65 @@
+package io.cohort.core.node;
+
+import java.util.regex.Pattern;
+
+/** Validation of the names Cohort accepts: application names, channels, cache names, keys and lock keys. */
+public final class Names {
+
+    /** Largest length of a channel, cache name, cache key or lock key. */
+    public static final int MAX_NAME_LENGTH = 200;
+
+    /** The characters allowed in channels, cache names, prefixes, cache keys and lock keys, as the docs state them. */
+    public static final String NAME_CHARACTERS = "A-Z a-z 0-9 . _ - : /";
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:/-]+");
+    private static final Pattern APP_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final Pattern PLUGIN_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
+
+    private Names() {
+    }
+
+    /**
+     * Checks a channel, cache name, prefix, cache key or lock key and returns it.
+     *
+     * @param kind what the value is, for the message: {@code channel}, {@code cache key}, {@code lock key}
+     * @throws IllegalArgumentException naming the value and the allowed form
+     */
+    public static String requireName(String kind, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException(kind + " is null; expected 1 to " + MAX_NAME_LENGTH
+                    + " characters from " + NAME_CHARACTERS);
+        }
+        if (value.isEmpty() || value.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException(kind + " '" + abbreviate(value) + "' has " + value.length()
+                    + " characters; expected 1 to " + MAX_NAME_LENGTH);
+        }
+        if (!NAME.matcher(value).matches()) {
+            throw new IllegalArgumentException(kind + " '" + abbreviate(value) + "' contains characters outside "
+                    + NAME_CHARACTERS);
+        }
+        return value;
+    }
+
+    /** Checks an application name: 1 to 63 characters from {@code a-z 0-9 -}, starting with a letter or digit. */
+    public static String requireAppName(String value) {
+        if (value == null || !APP_NAME.matcher(value).matches()) {
+            throw new IllegalArgumentException("app.name '" + abbreviate(String.valueOf(value))
+                    + "' is invalid; expected 1 to 63 characters from a-z 0-9 -, starting with a letter or digit");
+        }
+        return value;
+    }
+
+    /** Checks a plugin name: 1 to 64 characters from {@code a-z 0-9 -}, starting with a letter or digit. */
+    public static String requirePluginName(String value) {
+        if (value == null || !PLUGIN_NAME.matcher(value).matches()) {
+            throw new IllegalArgumentException("plugin name '" + abbreviate(String.valueOf(value))
+                    + "' is invalid; expected 1 to 64 characters from a-z 0-9 -, starting with a letter or digit");
+        }
+        return value;
+    }
+
+    /** Shortens a value for an error message so that an over-long input does not flood the log. */
+    public static String abbreviate(String value) {
+        return value.length() <= 60 ? value : value.substring(0, 57) + "...";
+    }
+}

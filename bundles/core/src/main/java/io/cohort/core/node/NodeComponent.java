@@ -1,0 +1,143 @@
+package io.cohort.core.node;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads and validates the node configuration, and registers it as {@link NodeSettings} for the managers.
+ *
+ * <p>An invalid configuration fails this component with a message that names the setting, so no manager starts with
+ * it; the framework and every other bundle keep running, and fixing the file brings the managers back.
+ */
+@Component(configurationPid = NodeComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+public class NodeComponent {
+
+    /** The configuration PID, read from {@code etc/io.cohort.core.cfg} in the distribution. */
+    public static final String PID = "io.cohort.core";
+
+    /** Framework property with the node's data directory. */
+    public static final String DATA_DIR_PROPERTY = "cohort.data";
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeComponent.class);
+    private static final Pattern ADAPTER_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final long MAX_SHUTDOWN_TIMEOUT_MS = Duration.ofMinutes(10).toMillis();
+
+    private ServiceRegistration<NodeSettings> registration;
+
+    /** The node configuration. Every setting has a default, so the file is optional. */
+    public @interface Config {
+
+        /** Application name that scopes every channel, cache key and lock key; a-z 0-9 -, at most 63. */
+        String app_name() default "cohort";
+
+        /** Node id; empty means generate one on first start and keep it in {@code data/node.id}. */
+        String node_id() default "";
+
+        /** Store of caches created without one. */
+        String cache_store() default "memory";
+
+        /** Adapter of the pub/sub and sync managers. */
+        String pubsub_adapter() default "memory";
+
+        /** Adapter of the event queue. */
+        String queue_adapter() default "memory";
+
+        /** Adapter of the lock manager. */
+        String lock_adapter() default "memory";
+
+        /** Milliseconds that stopping consumers wait for running tasks before cancelling them; 0 to 600000. */
+        long queue_shutdown_timeout_ms() default 10_000;
+    }
+
+    @Activate
+    void activate(BundleContext context, Config config) throws IOException {
+        Path dataDir = dataDir(context);
+        NodeSettings settings = new NodeSettings(
+                Names.requireAppName(config.app_name()),
+                nodeId(config.node_id(), dataDir),
+                dataDir,
+                adapterName("cache.store", config.cache_store()),
+                adapterName("pubsub.adapter", config.pubsub_adapter()),
+                adapterName("queue.adapter", config.queue_adapter()),
+                adapterName("lock.adapter", config.lock_adapter()),
+                shutdownTimeout(config.queue_shutdown_timeout_ms()));
+
+        registration = context.registerService(NodeSettings.class, settings, null);
+        LOG.info("Node {} started for application {} (data {}, adapters: cache={}, pubsub={}, queue={}, lock={})",
+                settings.nodeId(), settings.appName(), dataDir, settings.cacheStore(), settings.pubSubAdapter(),
+                settings.queueAdapter(), settings.lockAdapter());
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (registration != null) {
+            registration.unregister();
+            registration = null;
+        }
+        LOG.info("Node settings withdrawn");
+    }
+
+    static Path dataDir(BundleContext context) throws IOException {
+        String configured = context.getProperty(DATA_DIR_PROPERTY);
+        Path dir = configured == null || configured.isBlank()
+                ? Paths.get(System.getProperty("user.dir"), "data")
+                : Paths.get(configured);
+        return Files.createDirectories(dir.toAbsolutePath().normalize());
+    }
+
+    static String nodeId(String configured, Path dataDir) throws IOException {
+        if (configured != null && !configured.isBlank()) {
+            if (!NODE_ID.matcher(configured).matches()) {
+                throw new IllegalArgumentException("node.id '" + Names.abbreviate(configured)
+                        + "' is invalid; expected 1 to 64 characters from A-Z a-z 0-9 . _ -, or empty to generate one");
+            }
+            return configured;
+        }
+        Path file = dataDir.resolve("node.id");
+        if (Files.exists(file)) {
+            String stored = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (NODE_ID.matcher(stored).matches()) {
+                return stored;
+            }
+            LOG.warn("Ignoring invalid node id '{}' in {}; generating a new one", Names.abbreviate(stored), file);
+        }
+        byte[] random = new byte[4];
+        new SecureRandom().nextBytes(random);
+        String generated = "node-" + HexFormat.of().formatHex(random);
+        Files.writeString(file, generated + "\n", StandardCharsets.UTF_8);
+        return generated;
+    }
+
+    static String adapterName(String setting, String value) {
+        if (value == null || !ADAPTER_NAME.matcher(value).matches()) {
+            throw new IllegalArgumentException(setting + " '" + Names.abbreviate(String.valueOf(value))
+                    + "' is invalid; expected an adapter name of 1 to 32 characters from a-z 0-9 -, such as memory");
+        }
+        return value;
+    }
+
+    static Duration shutdownTimeout(long millis) {
+        if (millis < 0 || millis > MAX_SHUTDOWN_TIMEOUT_MS) {
+            throw new IllegalArgumentException("queue.shutdown.timeout.ms " + millis
+                    + " is out of range; expected 0 to " + MAX_SHUTDOWN_TIMEOUT_MS);
+        }
+        return Duration.ofMillis(millis);
+    }
+}

@@ -1,0 +1,25 @@
+package io.cohort.core.node;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The validated node configuration (PID {@value NodeComponent#PID}) that every manager reads.
+ *
+ * @param appName the application name that scopes channels, cache keys and lock keys
+ * @param nodeId this node's id
+ * @param dataDir the node's data directory
+ * @param cacheStore the store of caches created without one
+ * @param pubSubAdapter the adapter of the pub/sub and sync managers
+ * @param queueAdapter the adapter of the event queue
+ * @param lockAdapter the adapter of the lock manager
+ * @param queueShutdownTimeout how long stopping consumers wait for running tasks before cancelling them
+ */
+public record NodeSettings(String appName, String nodeId, Path dataDir, String cacheStore, String pubSubAdapter,
+        String queueAdapter, String lockAdapter, Duration queueShutdownTimeout) {
+
+    /** Returns {@code <app>:<name>}, the full name of a channel, cache region or lock key in the adapters. */
+    public String scoped(String name) {
+        return appName + ":" + name;
+    }
+}
