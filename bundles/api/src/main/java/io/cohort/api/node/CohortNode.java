@@ -25,4 +25,11 @@ public interface CohortNode {
 
     /** Returns every plugin the runtime has seen, in load order, then the plugins not loaded. */
     List<PluginInfo> plugins();
+
+    /**
+     * Returns how many live resources each manager holds for plugins on this node, keyed by names such as
+     * {@code pubsub.subscriptions}, {@code sync.subscriptions}, {@code queue.consumers}, {@code queue.running},
+     * {@code pubsub.debounce.pending} and {@code lock.held}. Operators and tests use it to see that nothing leaks.
+     */
+    Map<String, Long> resources();
 }
