@@ -13,7 +13,8 @@ import java.time.Instant;
  *     message
  * @param publishedAt when the task was published
  * @param deadAt when the last attempt failed
+ * @param options the task's timeout, retry limit and backoff, which {@link EventQueue#retryDeadLetter} reuses
  */
 public record DeadLetter(String taskId, String channel, String payloadJson, int attempts, String lastError,
-        Instant publishedAt, Instant deadAt) {
+        Instant publishedAt, Instant deadAt, TaskOptions options) {
 }

@@ -29,6 +29,10 @@ public interface TaskConsumer<T> {
      * <p>Return normally to complete the task. Throw to fail the attempt. When the task's timeout passes or the task
      * is cancelled, {@link TaskContext#isCancelled()} becomes true and the thread is interrupted; the attempt counts
      * as failed even if this method then returns normally.
+     *
+     * <p><b>Warning:</b> Cohort cannot stop a call that ignores both the flag and the interrupt. Such a call keeps
+     * its worker thread, and so one unit of {@link #concurrency()}, until it returns, and the task's next attempt is
+     * queued only after that.
      */
     void process(T payload, TaskContext context) throws Exception;
 }

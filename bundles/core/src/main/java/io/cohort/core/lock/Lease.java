@@ -1,0 +1,227 @@
+package io.cohort.core.lock;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.cohort.api.lock.LeaseLostException;
+import io.cohort.api.lock.LockHandle;
+import io.cohort.api.spi.LockAdapter;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One grant of a lock key, held until it is released or its ttl runs out.
+ *
+ * <p>The lease leaves {@code HELD} once, by a compare-and-set, for {@code RELEASED} or {@code EXPIRED}. Release and
+ * expiry may race from any threads. Whichever sets the state first unlocks the grant in the adapter, and the other
+ * leaves the adapter alone. A release that finds the grant already gone from the adapter marks the lease
+ * {@code EXPIRED} afterwards.
+ *
+ * <p>The ttl is measured on the {@link LeaseTimer} clock. Once the deadline has passed, the lease counts as expired
+ * even if the timer task has not run yet: {@link #isHeld()} returns false, a release expires the lease itself and
+ * throws {@link LeaseLostException}, and the next request for the key on this node expires it before asking the
+ * adapter.
+ */
+final class Lease implements LockHandle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Lease.class);
+
+    enum State { HELD, RELEASED, EXPIRED }
+
+    private final LockService service;
+    private final LockAdapter adapter;
+    private final LockOwner owner;
+    private final LeaseTimer timer;
+    private final String key;
+    private final String fullKey;
+    private final long fenceToken;
+    private final Duration ttl;
+    private final Instant expiresAt;
+    private final long deadlineNanos;
+    private final Thread holder;
+    private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
+    private volatile Future<?> expiryTask;
+
+    Lease(LockService service, LockAdapter adapter, LockOwner owner, LeaseTimer timer, String key, String fullKey,
+            long fenceToken, Duration ttl) {
+        this.service = service;
+        this.adapter = adapter;
+        this.owner = owner;
+        this.timer = timer;
+        this.key = key;
+        this.fullKey = fullKey;
+        this.fenceToken = fenceToken;
+        this.ttl = ttl;
+        this.expiresAt = Instant.now().plus(ttl);
+        this.deadlineNanos = timer.nanoTime() + ttl.toNanos();
+        this.holder = Thread.currentThread();
+    }
+
+    @Override
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public long fenceToken() {
+        return fenceToken;
+    }
+
+    @Override
+    public Instant expiresAt() {
+        return expiresAt;
+    }
+
+    @Override
+    public boolean isHeld() {
+        return state.get() == State.HELD && !deadlinePassed();
+    }
+
+    /**
+     * Releases the grant. After a good release, further calls do nothing. After a lost lease, every call throws.
+     *
+     * @throws LeaseLostException if the ttl ran out before this call, or the adapter no longer had the grant
+     */
+    @Override
+    public void release() {
+        if (deadlinePassed()) {
+            expire();
+        }
+        if (state.compareAndSet(State.HELD, State.RELEASED)) {
+            end();
+            if (!adapter.unlock(fullKey, fenceToken)) {
+                state.set(State.EXPIRED);
+                LOG.warn("Lock key {} (fence token {}) of {} was no longer granted by the lock adapter at release",
+                        fullKey, fenceToken, owner);
+                throw lost("was no longer granted by the lock adapter when it was released", null);
+            }
+            LOG.debug("Released lock key {} (fence token {}) of {}", fullKey, fenceToken, owner);
+            return;
+        }
+        if (state.get() == State.EXPIRED) {
+            throw lost("ran out after " + ttl + " before it was released", null);
+        }
+    }
+
+    @Override
+    public void close() {
+        release();
+    }
+
+    @Override
+    public String toString() {
+        return "Lease[" + fullKey + ", fence token " + fenceToken + ", " + state.get() + "]";
+    }
+
+    String fullKey() {
+        return fullKey;
+    }
+
+    Thread holder() {
+        return holder;
+    }
+
+    State state() {
+        return state.get();
+    }
+
+    boolean deadlinePassed() {
+        return timer.nanoTime() - deadlineNanos >= 0;
+    }
+
+    /** Schedules the expiry at the deadline. It runs before the lease is visible to other threads. */
+    void scheduleExpiry() {
+        Future<?> task = timer.schedule(this::expireOnTimer, ttl.toNanos());
+        expiryTask = task;
+        if (state.get() != State.HELD) {
+            task.cancel(false);
+        }
+    }
+
+    /**
+     * Ends the lease because its ttl ran out and frees the key in the adapter.
+     *
+     * @return false if the lease had already ended
+     */
+    boolean expire() {
+        if (!state.compareAndSet(State.HELD, State.EXPIRED)) {
+            return false;
+        }
+        end();
+        boolean unlocked = unlockQuietly();
+        LOG.warn("Lease of lock key {} (fence token {}) of {} expired after {} before it was released; the key is "
+                + "free for other holders{}", fullKey, fenceToken, owner, ttl,
+                unlocked ? "" : ", and the lock adapter no longer had the grant");
+        return true;
+    }
+
+    /**
+     * Releases the grant at the end of a {@code runExclusive} body, without throwing for a lost lease.
+     *
+     * @return false if this call released the grant and the adapter no longer had it
+     */
+    boolean releaseAfterBody() {
+        if (!state.compareAndSet(State.HELD, State.RELEASED)) {
+            return true;
+        }
+        end();
+        if (!adapter.unlock(fullKey, fenceToken)) {
+            state.set(State.EXPIRED);
+            LOG.warn("Lock key {} (fence token {}) of {} was no longer granted by the lock adapter after the body",
+                    fullKey, fenceToken, owner);
+            return false;
+        }
+        LOG.debug("Released lock key {} (fence token {}) of {} after the body", fullKey, fenceToken, owner);
+        return true;
+    }
+
+    /**
+     * Releases the grant because its bundle or the node stops.
+     *
+     * @return false if the lease had already ended
+     */
+    boolean releaseOnStop() {
+        if (!state.compareAndSet(State.HELD, State.RELEASED)) {
+            return false;
+        }
+        end();
+        unlockQuietly();
+        return true;
+    }
+
+    LeaseLostException lost(String reason, Throwable cause) {
+        return new LeaseLostException(key, fenceToken, "lease of lock key '" + key + "' (fence token " + fenceToken
+                + ") " + reason + "; work done under it was not exclusive", cause);
+    }
+
+    private void expireOnTimer() {
+        try {
+            expire();
+        } catch (RuntimeException e) {
+            LOG.error("Expiring the lease of lock key {} (fence token {}) failed", fullKey, fenceToken, e);
+        }
+    }
+
+    /** Cancels the expiry task and removes the lease from the lock service's table and from its owner. */
+    private void end() {
+        Future<?> task = expiryTask;
+        if (task != null) {
+            task.cancel(false);
+        }
+        service.forget(this);
+        owner.remove(this);
+    }
+
+    private boolean unlockQuietly() {
+        try {
+            return adapter.unlock(fullKey, fenceToken);
+        } catch (RuntimeException e) {
+            LOG.warn("Unlocking lock key {} (fence token {}) in the lock adapter failed; the key may stay locked "
+                    + "there", fullKey, fenceToken, e);
+            return false;
+        }
+    }
+}

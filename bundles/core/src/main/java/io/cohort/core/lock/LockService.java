@@ -1,0 +1,224 @@
+package io.cohort.core.lock;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.cohort.api.lock.LockHandle;
+import io.cohort.api.lock.LockManager;
+import io.cohort.api.spi.LockAdapter;
+import io.cohort.core.adapter.AdapterRegistry;
+import io.cohort.core.node.Names;
+import io.cohort.core.node.NodeSettings;
+import io.cohort.core.node.ResourceCounter;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The locks of this node, shared by every plugin: each {@link BundleLockManager} view delegates here.
+ *
+ * <p>The adapter named by {@code lock.adapter} grants keys ({@code <app>:<key>}) and fence tokens. This service adds
+ * what {@link LockManager} promises on top: leases that end when their ttl runs out (one timer thread,
+ * {@value ExecutorLeaseTimer#THREAD_NAME}, calls {@link LockAdapter#unlock} at the deadline), the lease-lost outcome,
+ * and the rejection of reentrant requests. For that it keeps the lease that holds each key on this node, with the
+ * thread that acquired it.
+ */
+@Component(service = {LockService.class, ResourceCounter.class})
+public final class LockService implements ResourceCounter {
+
+    /** The resource count key of the leases held on this node. */
+    public static final String HELD_RESOURCE = "lock.held";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LockService.class);
+
+    private final NodeSettings settings;
+    private final LeaseTimer timer;
+    private final AdapterRegistry<LockAdapter> adapters = new AdapterRegistry<>("lock adapter");
+    private final Map<String, Lease> leasesByKey = new ConcurrentHashMap<>();
+
+    @Activate
+    public LockService(@Reference(name = "settings") NodeSettings settings) {
+        this(settings, new ExecutorLeaseTimer());
+    }
+
+    LockService(NodeSettings settings, LeaseTimer timer) {
+        this.settings = settings;
+        this.timer = timer;
+        LOG.info("Lock service started on node {} with lock adapter {}", settings.nodeId(), settings.lockAdapter());
+    }
+
+    @Reference(name = "adapters", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeAdapter")
+    public void addAdapter(LockAdapter adapter, Map<String, ?> properties) {
+        adapters.add(adapter, properties);
+    }
+
+    public void removeAdapter(LockAdapter adapter, Map<String, ?> properties) {
+        adapters.remove(adapter, properties);
+    }
+
+    /** Releases every lease still held on this node and stops the lease timer. */
+    @Deactivate
+    void deactivate() {
+        int released = 0;
+        for (Lease lease : new ArrayList<>(leasesByKey.values())) {
+            if (lease.releaseOnStop()) {
+                released++;
+            }
+        }
+        timer.shutdown();
+        LOG.info("Lock service stopped on node {}; {} leases released", settings.nodeId(), released);
+    }
+
+    @Override
+    public Map<String, Long> resourceCounts() {
+        return Map.of(HELD_RESOURCE, (long) leasesByKey.size());
+    }
+
+    /** Acquires {@code key} for {@code owner}, as {@link LockManager#acquire} states. */
+    LockHandle acquire(LockOwner owner, String key, Duration ttl) throws InterruptedException {
+        String fullKey = checkRequest(key, ttl);
+        LockAdapter adapter = adapter();
+
+        long fenceToken = adapter.lock(fullKey);
+        return grant(owner, adapter, key, fullKey, fenceToken, ttl);
+    }
+
+    /** Takes {@code key} for {@code owner} if it is free now, as {@link LockManager#tryAcquire} states. */
+    Optional<LockHandle> tryAcquire(LockOwner owner, String key, Duration ttl) {
+        String fullKey = checkRequest(key, ttl);
+        LockAdapter adapter = adapter();
+
+        OptionalLong fenceToken;
+        try {
+            fenceToken = adapter.tryLock(fullKey, Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.debug("Interrupted while trying lock key {}; it was not taken", fullKey);
+            return Optional.empty();
+        }
+        if (fenceToken.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(grant(owner, adapter, key, fullKey, fenceToken.getAsLong(), ttl));
+    }
+
+    /**
+     * Runs {@code body} under {@code key} for {@code owner}, as {@link LockManager#runExclusive} states. The lease
+     * counts as lost when it was no longer held at the moment the body returned or threw. A lease that runs out after
+     * that moment but before the release does not make the call fail. When a body that returned normally lost its
+     * lease, its result is dropped, because only an exception can be the cause.
+     */
+    <T> T runExclusive(LockOwner owner, String key, Callable<T> body, Duration ttl) throws Exception {
+        if (body == null) {
+            throw new IllegalArgumentException("body for lock key '" + Names.abbreviate(String.valueOf(key))
+                    + "' is null; expected a Callable to run under the lock");
+        }
+        Lease lease = (Lease) acquire(owner, key, ttl);
+
+        T result = null;
+        Throwable failure = null;
+        try {
+            result = body.call();
+        } catch (Throwable e) {
+            failure = e;
+        }
+        String ending = failure == null ? "returned" : "threw";
+        if (!lease.isHeld()) {
+            lease.expire();
+            throw lease.lost("ran out after " + ttl + " before the body " + ending, failure);
+        }
+        if (!lease.releaseAfterBody()) {
+            throw lease.lost("was no longer granted by the lock adapter when the body " + ending, failure);
+        }
+        if (failure instanceof Exception exception) {
+            throw exception;
+        }
+        if (failure instanceof Error error) {
+            throw error;
+        }
+        return result;
+    }
+
+    /** Releases every lease {@code owner} still holds and closes it to new ones, when its bundle stops. */
+    void releaseAll(LockOwner owner) {
+        for (Lease lease : owner.close()) {
+            if (lease.releaseOnStop()) {
+                LOG.info("Released lock key {} (fence token {}) that bundle {} still held when it stopped",
+                        lease.fullKey(), lease.fenceToken(), owner);
+            }
+        }
+    }
+
+    /** Removes a lease that ended from the table of held keys. */
+    void forget(Lease lease) {
+        leasesByKey.remove(lease.fullKey(), lease);
+    }
+
+    /**
+     * Validates a request and returns the full key. A lease of the key on this node whose ttl has run out is expired
+     * here, so the key is free at once even if the timer has not fired yet.
+     */
+    private String checkRequest(String key, Duration ttl) {
+        Names.requireName("lock key", key);
+        requireTtl(key, ttl);
+        String fullKey = settings.scoped(key);
+
+        Lease current = leasesByKey.get(fullKey);
+        if (current != null && current.deadlinePassed()) {
+            current.expire();
+        } else if (current != null && current.holder() == Thread.currentThread() && current.isHeld()) {
+            throw new IllegalStateException("lock key '" + key + "' is already held by this thread (fence token "
+                    + current.fenceToken() + "); locks are not reentrant, so release that handle first");
+        }
+        return fullKey;
+    }
+
+    private Lease grant(LockOwner owner, LockAdapter adapter, String key, String fullKey, long fenceToken,
+            Duration ttl) {
+        Lease lease = new Lease(this, adapter, owner, timer, key, fullKey, fenceToken, ttl);
+        leasesByKey.put(fullKey, lease);
+        lease.scheduleExpiry();
+
+        if (!owner.add(lease)) {
+            lease.releaseOnStop();
+            throw new IllegalStateException("lock manager of bundle " + owner + " is closed, because the bundle "
+                    + "stopped; lock key '" + key + "' was released again");
+        }
+        LOG.debug("Granted lock key {} (fence token {}) to {} for {}", fullKey, fenceToken, owner, ttl);
+        return lease;
+    }
+
+    private LockAdapter adapter() {
+        String name = settings.lockAdapter();
+        return adapters.find(name).orElseThrow(() -> new IllegalStateException("lock.adapter '" + name
+                + "' is not registered; registered: " + adapters.names()));
+    }
+
+    private static void requireTtl(String key, Duration ttl) {
+        if (ttl == null) {
+            throw new IllegalArgumentException("ttl for lock key '" + key + "' is null; expected a positive "
+                    + "duration of at most " + LockManager.MAX_TTL);
+        }
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("ttl " + ttl + " for lock key '" + key + "' is not positive; "
+                    + "expected a positive duration of at most " + LockManager.MAX_TTL);
+        }
+        if (ttl.compareTo(LockManager.MAX_TTL) > 0) {
+            throw new IllegalArgumentException("ttl " + ttl + " for lock key '" + key + "' is more than the maximum "
+                    + LockManager.MAX_TTL);
+        }
+    }
+}

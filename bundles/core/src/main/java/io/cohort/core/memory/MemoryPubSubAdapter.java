@@ -1,0 +1,46 @@
+package io.cohort.core.memory;
+
+import java.util.function.Consumer;
+
+import io.cohort.api.spi.Adapters;
+import io.cohort.api.spi.Envelope;
+import io.cohort.api.spi.PubSubAdapter;
+
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The in-process pub/sub adapter: envelopes reach the listeners of their topic in this JVM only, through a
+ * {@link LocalBus}.
+ *
+ * <p>The OSGi component owns a bus of its own, so one node is one cluster. Tests build several adapters on one shared
+ * bus to simulate several nodes. {@link #publish} calls the listeners on the publishing thread without holding a lock
+ * (see {@link LocalBus}), so envelopes from one publishing thread reach each listener in publish order.
+ */
+@Component(service = PubSubAdapter.class, property = Adapters.NAME_PROPERTY + "=" + Adapters.MEMORY)
+public final class MemoryPubSubAdapter implements PubSubAdapter {
+
+    private final LocalBus bus;
+
+    /** Creates the adapter of a single node, with a bus of its own. */
+    public MemoryPubSubAdapter() {
+        this(new LocalBus());
+    }
+
+    /** Creates an adapter on {@code bus}, which other adapters in this JVM may share. */
+    public MemoryPubSubAdapter(LocalBus bus) {
+        if (bus == null) {
+            throw new IllegalArgumentException("bus is null; expected a LocalBus");
+        }
+        this.bus = bus;
+    }
+
+    @Override
+    public void publish(String topic, Envelope envelope) {
+        bus.publish(topic, envelope);
+    }
+
+    @Override
+    public Registration listen(String topic, Consumer<Envelope> listener) {
+        return bus.listen(topic, listener);
+    }
+}

@@ -1,0 +1,220 @@
+package io.cohort.core.plugin;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+import io.cohort.api.node.PluginInfo;
+import io.cohort.api.plugin.Plugin;
+import io.cohort.api.plugin.PluginContext;
+import io.cohort.api.pubsub.Subscription;
+import io.cohort.api.sync.SyncHandler;
+import io.cohort.core.node.HeldResources;
+import io.cohort.core.node.NodeSettings;
+import io.cohort.core.sync.PluginSync;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.util.tracker.ServiceTracker;
+import org.osgi.util.tracker.ServiceTrackerCustomizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads and unloads the {@link Plugin} services of every bundle.
+ *
+ * <p>A service tracker feeds registrations to a {@link PluginScheduler}, which runs every hook on the lifecycle
+ * thread {@value PluginScheduler#THREAD_NAME}. An unregistration blocks the unregistering thread until the plugin has
+ * unloaded, so a plugin's {@code unload} hook runs while its bundle's services are still usable. When the framework
+ * stops, a synchronous listener on the system bundle's {@code STOPPING} event unloads every plugin in reverse load
+ * order before any bundle stops.
+ *
+ * <p><b>Warning:</b> an unregistration waits for the hook that is running on the lifecycle thread. If that hook
+ * waits for a service whose component the unregistering thread is deactivating, both threads wait on each other.
+ * While it waits, the runtime logs a WARN naming both steps every 10 seconds.
+ */
+@Component(service = PluginRuntime.class, immediate = true)
+public class PluginRuntime {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PluginRuntime.class);
+    private static final Duration WAIT_WARNING = Duration.ofSeconds(10);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    @Reference
+    private NodeSettings settings;
+
+    @Reference
+    private PluginSync pluginSync;
+
+    private BundleContext context;
+    private PluginScheduler scheduler;
+    private ServiceTracker<Plugin, TrackedPlugin> tracker;
+    private SynchronousBundleListener frameworkStopListener;
+
+    @Activate
+    void activate(BundleContext bundleContext) {
+        context = bundleContext;
+        scheduler = new PluginScheduler(new SyncHost(), WAIT_WARNING);
+        frameworkStopListener = this::onBundleEvent;
+        context.addBundleListener(frameworkStopListener);
+        tracker = new ServiceTracker<>(context, Plugin.class, new PluginTracker());
+        tracker.open();
+        LOG.info("Plugin runtime started on node {} for application {}", settings.nodeId(), settings.appName());
+    }
+
+    @Deactivate
+    void deactivate() {
+        try {
+            context.removeBundleListener(frameworkStopListener);
+        } catch (IllegalStateException e) {
+            LOG.debug("Bundle context already invalid while removing the framework stop listener", e);
+        }
+        scheduler.shutdown();
+        tracker.close();
+        scheduler.close(CLOSE_TIMEOUT);
+        LOG.info("Plugin runtime stopped on node {}", settings.nodeId());
+    }
+
+    /** Returns every plugin the runtime has seen: the loaded ones in load order, then the others. */
+    public List<PluginInfo> plugins() {
+        return scheduler.plugins();
+    }
+
+    private void onBundleEvent(BundleEvent event) {
+        if (event.getType() == BundleEvent.STOPPING && event.getBundle().getBundleId() == Constants.SYSTEM_BUNDLE_ID) {
+            LOG.info("Framework is stopping; unloading plugins on node {}", settings.nodeId());
+            scheduler.shutdown();
+        }
+    }
+
+    private PluginEntry newEntry(ServiceReference<Plugin> reference) {
+        Bundle bundle = reference.getBundle();
+        PluginEntry.BundleRef bundleRef = bundle == null
+                ? new PluginEntry.BundleRef("unknown", -1, "0.0.0")
+                : new PluginEntry.BundleRef(bundle.getSymbolicName(), bundle.getBundleId(),
+                        bundle.getVersion().toString());
+        return PluginEntry.of(reference.getProperty(Plugin.NAME_PROPERTY),
+                reference.getProperty(Plugin.DEPENDENCIES_PROPERTY), bundleRef, new ServicePlugin(reference));
+    }
+
+    /** The entry of one tracked service, replaced when the service's plugin properties change. */
+    private static final class TrackedPlugin {
+
+        private volatile PluginEntry entry;
+
+        TrackedPlugin(PluginEntry entry) {
+            this.entry = entry;
+        }
+    }
+
+    /** Feeds service events to the scheduler. Never calls plugin hooks on the event thread. */
+    private final class PluginTracker implements ServiceTrackerCustomizer<Plugin, TrackedPlugin> {
+
+        @Override
+        public TrackedPlugin addingService(ServiceReference<Plugin> reference) {
+            PluginEntry entry = newEntry(reference);
+            scheduler.added(entry);
+            return new TrackedPlugin(entry);
+        }
+
+        @Override
+        public void modifiedService(ServiceReference<Plugin> reference, TrackedPlugin tracked) {
+            PluginEntry current = tracked.entry;
+            PluginEntry updated = newEntry(reference);
+            if (current.name().equals(updated.name()) && current.dependencies().equals(updated.dependencies())
+                    && Objects.equals(current.propertyError(), updated.propertyError())) {
+                return;
+            }
+            LOG.info("Plugin service properties of {} changed; reloading it as {} with dependencies {}",
+                    current.describe(), updated.name(), updated.dependencies());
+            scheduler.removed(current);
+            tracked.entry = updated;
+            scheduler.added(updated);
+        }
+
+        @Override
+        public void removedService(ServiceReference<Plugin> reference, TrackedPlugin tracked) {
+            scheduler.removed(tracked.entry);
+        }
+    }
+
+    /** Gets the plugin object through the runtime's bundle context, on the lifecycle thread. */
+    private final class ServicePlugin implements PluginEntry.PluginService {
+
+        private final ServiceReference<Plugin> reference;
+        private boolean obtained;
+
+        ServicePlugin(ServiceReference<Plugin> reference) {
+            this.reference = reference;
+        }
+
+        @Override
+        public Plugin get() {
+            Plugin plugin = context.getService(reference);
+            obtained = plugin != null;
+            return plugin;
+        }
+
+        @Override
+        public int releaseHeldResources() {
+            Bundle pluginBundle = reference.getBundle();
+            BundleContext pluginContext = pluginBundle == null ? null : pluginBundle.getBundleContext();
+            ServiceReference<?>[] registered = context.getBundle().getRegisteredServices();
+            if (pluginContext == null || registered == null) {
+                return 0;
+            }
+            int released = 0;
+            for (ServiceReference<?> view : registered) {
+                if (!Constants.SCOPE_BUNDLE.equals(view.getProperty(Constants.SERVICE_SCOPE))) {
+                    continue;
+                }
+                // A bundle-scoped service returns the instance the plugin's bundle already uses, or a new one that
+                // holds nothing and is deactivated again by ungetService.
+                Object service = pluginContext.getService(view);
+                try {
+                    if (service instanceof HeldResources held) {
+                        released += held.releaseHeld();
+                    }
+                } finally {
+                    pluginContext.ungetService(view);
+                }
+            }
+            return released;
+        }
+
+        @Override
+        public void release() {
+            if (!obtained) {
+                return;
+            }
+            obtained = false;
+            try {
+                context.ungetService(reference);
+            } catch (IllegalStateException e) {
+                LOG.debug("Bundle context already invalid while releasing plugin service {}", reference, e);
+            }
+        }
+    }
+
+    /** Connects plugins to the sync manager and the node settings. */
+    private final class SyncHost implements PluginHost {
+
+        @Override
+        public Subscription subscribeSync(String pluginName, SyncHandler handler) {
+            return pluginSync.subscribePlugin(pluginName, handler);
+        }
+
+        @Override
+        public PluginContext contextFor(String pluginName) {
+            return new RuntimePluginContext(pluginName, settings, pluginSync);
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package io.cohort.core.pubsub;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import io.cohort.api.spi.Envelope;
+import io.cohort.api.spi.PubSubAdapter;
+import io.cohort.core.adapter.AdapterRegistry;
+import io.cohort.core.node.NodeSettings;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects one manager to the pub/sub adapter named by {@link NodeSettings#pubSubAdapter()}: it keeps one adapter
+ * listener per topic on this node and fans each envelope out to the topic's local receivers.
+ *
+ * <p>Envelopes marked {@link Envelope#skipSource()} that this node published are dropped here, so no receiver on the
+ * source node receives them. Receivers run on the adapter's thread and must return quickly.
+ *
+ * <p>A topic whose adapter is not registered yet, or was unregistered, keeps its receivers and gets a listener as
+ * soon as an adapter with the configured name registers; messages sent in between are not received. Thread safe:
+ * changes to topics are serialized by one lock, and no lock is held while receivers run.
+ */
+public final class TopicRouter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicRouter.class);
+
+    private final String managerName;
+    private final NodeSettings settings;
+    private final AdapterRegistry<PubSubAdapter> adapters = new AdapterRegistry<>("pub/sub adapter");
+    private final Object lock = new Object();
+
+    /** The topics with at least one receiver. Changed only under {@link #lock}; read without it. */
+    private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /**
+     * @param managerName the manager this router serves, for messages: {@code pub/sub manager} or
+     *     {@code sync manager}
+     */
+    public TopicRouter(String managerName, NodeSettings settings) {
+        this.managerName = managerName;
+        this.settings = settings;
+    }
+
+    /** Adds a registered adapter; if it has the configured name, topics without a listener get one now. */
+    public void adapterAdded(PubSubAdapter adapter, Map<String, ?> properties) {
+        adapters.add(adapter, properties);
+        synchronized (lock) {
+            attachDetached();
+        }
+    }
+
+    /** Removes an adapter that is being unregistered and moves the topics it served to the current adapter. */
+    public void adapterRemoved(PubSubAdapter adapter, Map<String, ?> properties) {
+        adapters.remove(adapter, properties);
+        synchronized (lock) {
+            int detached = 0;
+            for (Topic topic : topics.values()) {
+                if (topic.adapter == adapter) {
+                    detach(topic);
+                    detached++;
+                }
+            }
+            if (detached > 0) {
+                LOG.warn("Pub/sub adapter '{}' of the {} on node {} was unregistered; topics without a listener now: "
+                        + "{}. They receive nothing until an adapter with that name registers",
+                        settings.pubSubAdapter(), managerName, settings.nodeId(), detached);
+            }
+            attachDetached();
+        }
+    }
+
+    /**
+     * Returns the adapter named by the node settings.
+     *
+     * @throws IllegalStateException naming the configured adapter and the registered ones, if it is not registered
+     */
+    public PubSubAdapter requireAdapter() {
+        String name = settings.pubSubAdapter();
+        return adapters.find(name).orElseThrow(() -> new IllegalStateException("pub/sub adapter '" + name
+                + "' (pubsub.adapter) is not registered on node " + settings.nodeId() + "; registered adapters: "
+                + adapters.names() + ". Start the bundle that provides it or change pubsub.adapter"));
+    }
+
+    /**
+     * Sends {@code envelope} to every node through the adapter.
+     *
+     * @throws IllegalStateException if the router is closed or the adapter is not registered
+     */
+    public void publish(String topic, Envelope envelope) {
+        requireOpen();
+        requireAdapter().publish(topic, envelope);
+    }
+
+    /** Hands {@code envelope} to the receivers of {@code topic} on this node only, on the calling thread. */
+    public void deliverLocally(String topic, Envelope envelope) {
+        requireOpen();
+        Topic target = topics.get(topic);
+        if (target != null) {
+            target.dispatch(envelope);
+        }
+    }
+
+    /**
+     * Adds {@code receiver} to {@code topic}; the first receiver of a topic registers the adapter listener.
+     *
+     * @throws IllegalStateException if the router is closed
+     * @throws RuntimeException what the adapter throws when it cannot listen; the receiver is not added then
+     */
+    public void addReceiver(String topic, Consumer<Envelope> receiver) {
+        synchronized (lock) {
+            requireOpen();
+            Topic target = topics.computeIfAbsent(topic, Topic::new);
+            target.receivers.add(receiver);
+            if (target.registration != null) {
+                return;
+            }
+            try {
+                attach(target);
+            } catch (RuntimeException e) {
+                target.receivers.remove(receiver);
+                if (target.receivers.isEmpty()) {
+                    topics.remove(topic);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Removes {@code receiver}; the last receiver of a topic closes its listener. Removing twice does nothing. */
+    public void removeReceiver(String topic, Consumer<Envelope> receiver) {
+        synchronized (lock) {
+            Topic target = topics.get(topic);
+            if (target == null || !target.receivers.remove(receiver) || !target.receivers.isEmpty()) {
+                return;
+            }
+            detach(target);
+            topics.remove(topic);
+        }
+    }
+
+    /** Returns whether {@link #close} has been called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes every adapter listener; later publishes and new receivers fail with "node is stopping". */
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            for (Topic topic : topics.values()) {
+                detach(topic);
+            }
+            topics.clear();
+        }
+    }
+
+    /** Returns the topics that have receivers now, with the receiver count of each. */
+    public Map<String, Integer> receiverCounts() {
+        Map<String, Integer> counts = new ConcurrentHashMap<>();
+        topics.forEach((name, topic) -> counts.put(name, topic.receivers.size()));
+        return counts;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("node is stopping: the " + managerName + " of node " + settings.nodeId()
+                    + " accepts no more messages or subscriptions");
+        }
+    }
+
+    /** Registers a listener for every topic that has none, if the configured adapter is registered. */
+    private void attachDetached() {
+        if (closed || adapters.find(settings.pubSubAdapter()).isEmpty()) {
+            return;
+        }
+        List<Topic> detached = new ArrayList<>();
+        for (Topic topic : topics.values()) {
+            if (topic.registration == null) {
+                detached.add(topic);
+            }
+        }
+        for (Topic topic : detached) {
+            try {
+                attach(topic);
+            } catch (RuntimeException e) {
+                LOG.error("Pub/sub adapter '{}' could not listen on topic {} for the {} on node {}; the topic "
+                        + "receives nothing", settings.pubSubAdapter(), topic.name, managerName, settings.nodeId(), e);
+            }
+        }
+    }
+
+    private void attach(Topic topic) {
+        PubSubAdapter adapter = adapters.find(settings.pubSubAdapter()).orElse(null);
+        if (adapter == null) {
+            LOG.warn("Pub/sub adapter '{}' is not registered on node {} (registered: {}); topic {} of the {} "
+                    + "receives messages once it registers", settings.pubSubAdapter(), settings.nodeId(),
+                    adapters.names(), topic.name, managerName);
+            return;
+        }
+        topic.registration = adapter.listen(topic.name, topic::dispatch);
+        topic.adapter = adapter;
+        LOG.debug("Node {} listens on topic {} through adapter '{}'", settings.nodeId(), topic.name,
+                settings.pubSubAdapter());
+    }
+
+    private void detach(Topic topic) {
+        PubSubAdapter.Registration registration = topic.registration;
+        topic.registration = null;
+        topic.adapter = null;
+        if (registration == null) {
+            return;
+        }
+        try {
+            registration.close();
+        } catch (RuntimeException e) {
+            LOG.warn("Closing the listener of topic {} on node {} failed; ignoring it", topic.name,
+                    settings.nodeId(), e);
+        }
+    }
+
+    /** One topic on this node: its receivers and its adapter listener. */
+    private final class Topic {
+
+        final String name;
+        final List<Consumer<Envelope>> receivers = new CopyOnWriteArrayList<>();
+
+        /** The adapter listener and its adapter, both null while detached. Changed only under {@link #lock}. */
+        PubSubAdapter.Registration registration;
+        PubSubAdapter adapter;
+
+        Topic(String name) {
+            this.name = name;
+        }
+
+        void dispatch(Envelope envelope) {
+            if (envelope.skipSource() && settings.nodeId().equals(envelope.sourceNode())) {
+                return;
+            }
+            for (Consumer<Envelope> receiver : receivers) {
+                try {
+                    receiver.accept(envelope);
+                } catch (RuntimeException e) {
+                    LOG.error("Receiver on topic {} of node {} failed on message {}; the others still get it",
+                            name, settings.nodeId(), envelope.id(), e);
+                }
+            }
+        }
+    }
+}
