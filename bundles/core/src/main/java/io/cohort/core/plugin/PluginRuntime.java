@@ -1,7 +1,9 @@
 package io.cohort.core.plugin;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import io.cohort.api.node.PluginInfo;
@@ -9,6 +11,11 @@ import io.cohort.api.plugin.Plugin;
 import io.cohort.api.plugin.PluginContext;
 import io.cohort.api.pubsub.Subscription;
 import io.cohort.api.sync.SyncHandler;
+import io.cohort.api.spi.Adapters;
+import io.cohort.api.spi.CacheStoreAdapter;
+import io.cohort.api.spi.EventQueueAdapter;
+import io.cohort.api.spi.LockAdapter;
+import io.cohort.api.spi.PubSubAdapter;
 import io.cohort.core.node.HeldResources;
 import io.cohort.core.node.NodeSettings;
 import io.cohort.core.sync.PluginSync;
@@ -17,6 +24,8 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.Constants;
+import org.osgi.framework.Filter;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
@@ -36,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * unloaded, so a plugin's {@code unload} hook runs while its bundle's services are still usable. When the framework
  * stops, a synchronous listener on the system bundle's {@code STOPPING} event unloads every plugin in reverse load
  * order before any bundle stops.
+ *
+ * <p>Plugins load only once the adapter that the node configuration names for each manager is registered, so a plugin
+ * never runs its hooks against a cluster adapter that is still starting. Until then the runtime tracks plugin
+ * services without loading them.
  *
  * <p><b>Warning:</b> an unregistration waits for the hook that is running on the lifecycle thread. If that hook
  * waits for a service whose component the unregistering thread is deactivating, both threads wait on each other.
@@ -58,6 +71,8 @@ public class PluginRuntime {
     private PluginScheduler scheduler;
     private ServiceTracker<Plugin, TrackedPlugin> tracker;
     private SynchronousBundleListener frameworkStopListener;
+    private ServiceTracker<Object, Object> adapterTracker;
+    private boolean pluginsTracked;
 
     @Activate
     void activate(BundleContext bundleContext) {
@@ -66,8 +81,55 @@ public class PluginRuntime {
         frameworkStopListener = this::onBundleEvent;
         context.addBundleListener(frameworkStopListener);
         tracker = new ServiceTracker<>(context, Plugin.class, new PluginTracker());
-        tracker.open();
+        adapterTracker = new ServiceTracker<>(context, adapterFilter(), new AdapterTracker());
+        adapterTracker.open();
         LOG.info("Plugin runtime started on node {} for application {}", settings.nodeId(), settings.appName());
+        startTrackingPluginsWhenAdaptersReady();
+    }
+
+    /** Opens the plugin tracker once every configured adapter is registered. Runs on service event threads. */
+    private synchronized void startTrackingPluginsWhenAdaptersReady() {
+        if (pluginsTracked || adapterTracker == null) {
+            return;
+        }
+        List<String> missing = missingAdapters();
+        if (!missing.isEmpty()) {
+            LOG.info("Node {} waits for adapters {} before loading plugins", settings.nodeId(), missing);
+            return;
+        }
+        pluginsTracked = true;
+        tracker.open();
+        LOG.info("Node {} has its adapters registered; loading plugins", settings.nodeId());
+    }
+
+    /** Returns the configured adapters that are not registered, as {@code <spi>=<name>}. */
+    private List<String> missingAdapters() {
+        Map<Class<?>, String> configured = Map.of(
+                CacheStoreAdapter.class, settings.cacheStore(),
+                PubSubAdapter.class, settings.pubSubAdapter(),
+                EventQueueAdapter.class, settings.queueAdapter(),
+                LockAdapter.class, settings.lockAdapter());
+        List<String> missing = new ArrayList<>();
+        configured.forEach((type, name) -> {
+            try {
+                String filter = "(" + Adapters.NAME_PROPERTY + "=" + name + ")";
+                if (context.getServiceReferences(type.getName(), filter) == null) {
+                    missing.add(type.getSimpleName() + "=" + name);
+                }
+            } catch (InvalidSyntaxException e) {
+                throw new IllegalStateException("adapter name " + name + " makes an invalid filter", e);
+            }
+        });
+        missing.sort(null);
+        return missing;
+    }
+
+    private Filter adapterFilter() {
+        try {
+            return context.createFilter("(" + Adapters.NAME_PROPERTY + "=*)");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException("invalid adapter filter", e);
+        }
     }
 
     @Deactivate
@@ -78,6 +140,10 @@ public class PluginRuntime {
             LOG.debug("Bundle context already invalid while removing the framework stop listener", e);
         }
         scheduler.shutdown();
+        synchronized (this) {
+            adapterTracker.close();
+            adapterTracker = null;
+        }
         tracker.close();
         scheduler.close(CLOSE_TIMEOUT);
         LOG.info("Plugin runtime stopped on node {}", settings.nodeId());
@@ -112,6 +178,26 @@ public class PluginRuntime {
 
         TrackedPlugin(PluginEntry entry) {
             this.entry = entry;
+        }
+    }
+
+    /** Starts loading plugins when the last configured adapter registers. */
+    private final class AdapterTracker implements ServiceTrackerCustomizer<Object, Object> {
+
+        @Override
+        public Object addingService(ServiceReference<Object> reference) {
+            startTrackingPluginsWhenAdaptersReady();
+            return reference;
+        }
+
+        @Override
+        public void modifiedService(ServiceReference<Object> reference, Object service) {
+            startTrackingPluginsWhenAdaptersReady();
+        }
+
+        @Override
+        public void removedService(ServiceReference<Object> reference, Object service) {
+            // Plugins stay loaded: each manager call reports a missing adapter by itself.
         }
     }
 

@@ -9,11 +9,13 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import io.cohort.api.pubsub.Subscription;
 import io.cohort.api.spi.Envelope;
 import io.cohort.api.spi.PubSubAdapter;
+import io.cohort.api.spi.SyncOutbox;
 import io.cohort.api.sync.SyncHandler;
 import io.cohort.api.sync.SyncOptions;
 import io.cohort.api.tx.Transaction;
@@ -30,6 +32,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +52,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With a transaction in the options, the message is encoded at the call and handed to the adapter by the
  * transaction's after-commit callback, so messages of one transaction leave in publish order; a rollback drops them.
+ * With durable options, the envelope is handed to the registered {@link SyncOutbox} instead, which writes it in the
+ * transaction; the outbox's relay publishes it after the commit, at least once.
+ *
+ * <p>Each subscription remembers the ids of the messages it took during the last {@link #DEDUP_WINDOW} (at most
+ * {@link #DEDUP_MAX_IDS} of them) and drops a message whose id it has seen, so a relay that publishes a row again
+ * does not run the handler twice.
  */
 @Component(service = {NodeSyncManager.class, PluginSync.class, ResourceCounter.class})
 public final class NodeSyncManager implements PluginSync, ResourceCounter {
@@ -62,6 +71,19 @@ public final class NodeSyncManager implements PluginSync, ResourceCounter {
     /** Topic prefix of plugin channels, and the channel that {@link Subscription#channel()} reports for them. */
     static final String PLUGIN_PREFIX = "#sync-plugin:";
 
+    /**
+     * How long a subscription remembers a handled message id. It must be longer than an outbox relay takes to
+     * publish a row again after a failed attempt, which is the relay's claim time (30 s by default).
+     */
+    static final Duration DEDUP_WINDOW = Duration.ofMinutes(10);
+
+    /**
+     * The most message ids one subscription remembers. Past it, Caffeine evicts ids by its own policy, so a
+     * subscription that takes more messages than this within one claim time of a relay can run a repeated message
+     * twice.
+     */
+    static final long DEDUP_MAX_IDS = 20_000;
+
     private static final String GENERAL_PREFIX = "#sync:";
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeSyncManager.class);
@@ -72,6 +94,7 @@ public final class NodeSyncManager implements PluginSync, ResourceCounter {
     private final ExecutorService deliveryPool;
     private final Set<SyncSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final Map<SyncCounters.Key, SyncCounters> counters = new ConcurrentHashMap<>();
+    private final AtomicReference<SyncOutbox> outbox = new AtomicReference<>();
 
     @Activate
     public NodeSyncManager(@Reference(name = "settings") NodeSettings settings) {
@@ -82,14 +105,32 @@ public final class NodeSyncManager implements PluginSync, ResourceCounter {
                 settings.appName(), settings.pubSubAdapter());
     }
 
+    /** Adds a registered pub/sub adapter; public so that tests of other bundles can wire a node by hand. */
     @Reference(name = "adapter", service = PubSubAdapter.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, unbind = "removeAdapter")
-    void addAdapter(PubSubAdapter adapter, Map<String, Object> properties) {
+    public void addAdapter(PubSubAdapter adapter, Map<String, Object> properties) {
         router.adapterAdded(adapter, properties);
     }
 
-    void removeAdapter(PubSubAdapter adapter, Map<String, Object> properties) {
+    /** Removes a pub/sub adapter that is being unregistered. */
+    public void removeAdapter(PubSubAdapter adapter, Map<String, Object> properties) {
         router.adapterRemoved(adapter, properties);
+    }
+
+    /** Sets the outbox of durable messages; a better-ranked outbox replaces the current one before it unbinds. */
+    @Reference(name = "outbox", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindOutbox")
+    public void bindOutbox(SyncOutbox newOutbox) {
+        outbox.set(newOutbox);
+        LOG.info("Node {} writes durable sync messages to outbox {}", settings.nodeId(), newOutbox);
+    }
+
+    /** Clears the outbox if it is still {@code oldOutbox}; durable messages then fail until another registers. */
+    public void unbindOutbox(SyncOutbox oldOutbox) {
+        if (outbox.compareAndSet(oldOutbox, null)) {
+            LOG.info("Node {} has no sync outbox now; durable sync messages fail until one registers",
+                    settings.nodeId());
+        }
     }
 
     /** Closes every subscription and stops the delivery threads; messages waiting for a commit are then dropped. */
@@ -176,8 +217,8 @@ public final class NodeSyncManager implements PluginSync, ResourceCounter {
         String description = plugin == null ? "sync message on channel " + channel
                 : "sync message of plugin " + plugin + " on channel " + channel;
         if (options == null) {
-            throw new IllegalArgumentException("options is null for " + description
-                    + "; expected SyncOptions.immediate() or SyncOptions.afterCommit(transaction)");
+            throw new IllegalArgumentException("options is null for " + description + "; expected SyncOptions"
+                    + ".immediate(), SyncOptions.afterCommit(transaction) or SyncOptions.durable(transaction)");
         }
         byte[] wire = SyncWire.encode(channel, codec.encode(description, message));
         SyncCounters.Key key = new SyncCounters.Key(plugin, channel);
@@ -195,8 +236,29 @@ public final class NodeSyncManager implements PluginSync, ResourceCounter {
             throw new IllegalStateException("transaction has already ended, so " + description + " was not sent; "
                     + "publish while the transaction runs, or use SyncOptions.immediate()");
         }
+        if (options.durable()) {
+            store(transaction, topic, key, wire, description);
+            return;
+        }
         transaction.afterCommit(() -> sendAfterCommit(topic, key, wire, description));
         LOG.debug("Node {}: {} waits for its transaction to commit", settings.nodeId(), description);
+    }
+
+    /** Writes a durable message to the outbox in {@code transaction}; the outbox's relay sends it after commit. */
+    private void store(Transaction transaction, String topic, SyncCounters.Key key, byte[] wire,
+            String description) {
+        SyncOutbox target = outbox.get();
+        if (target == null) {
+            throw new IllegalStateException("no sync outbox is registered on node " + settings.nodeId() + ", so "
+                    + "durable " + description + " was not written; start bundle io.cohort.jdbc with a working "
+                    + "database, or use SyncOptions.afterCommit(transaction)");
+        }
+        Envelope envelope = new Envelope(UUID.randomUUID().toString(), settings.nodeId(), System.currentTimeMillis(),
+                /* skipSource= */ true, wire);
+        target.append(transaction, settings.appName(), topic, envelope);
+        counters(key).stored.increment();
+        LOG.debug("Node {} wrote durable sync message {} on {} to the outbox", settings.nodeId(), envelope.id(),
+                key);
     }
 
     /** Sends a message whose transaction committed; failures are logged because the committer cannot act on them. */

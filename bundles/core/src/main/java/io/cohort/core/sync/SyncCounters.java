@@ -9,13 +9,15 @@ import java.util.concurrent.atomic.LongAdder;
 public final class SyncCounters {
 
     final LongAdder sent = new LongAdder();
+    final LongAdder stored = new LongAdder();
     final LongAdder received = new LongAdder();
+    final LongAdder duplicates = new LongAdder();
     final LongAdder handled = new LongAdder();
     final LongAdder failed = new LongAdder();
 
     /** Returns the current values. */
     public Counts snapshot() {
-        return new Counts(sent.sum(), received.sum(), handled.sum(), failed.sum());
+        return new Counts(sent.sum(), stored.sum(), received.sum(), duplicates.sum(), handled.sum(), failed.sum());
     }
 
     /**
@@ -37,10 +39,12 @@ public final class SyncCounters {
      * The totals of one sync channel at one moment.
      *
      * @param sent messages this node handed to the adapter, after commit for those bound to a transaction
-     * @param received messages from other nodes that reached a subscription
+     * @param stored durable messages this node wrote to the outbox; a relay sends them after commit
+     * @param received messages from other nodes that reached a subscription, duplicates included
+     * @param duplicates messages a subscription dropped because it had already taken their id
      * @param handled handler calls that returned normally
      * @param failed messages whose handler threw, or whose payload was not sync JSON
      */
-    public record Counts(long sent, long received, long handled, long failed) {
+    public record Counts(long sent, long stored, long received, long duplicates, long handled, long failed) {
     }
 }

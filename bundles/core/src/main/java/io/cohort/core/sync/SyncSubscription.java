@@ -11,13 +11,16 @@ import io.cohort.api.sync.SyncHandler;
 import io.cohort.core.pubsub.LogLimiter;
 import io.cohort.core.pubsub.SerialQueue;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One receiver of sync messages on this node: a subscription to one channel of the general API, or to every channel
  * of one plugin. It takes envelopes on the adapter's thread and calls the handler on a delivery thread, one message
- * at a time and in arrival order.
+ * at a time and in arrival order, skipping a message whose id it took before (see
+ * {@link NodeSyncManager#DEDUP_WINDOW}).
  */
 final class SyncSubscription implements Subscription, Consumer<Envelope> {
 
@@ -33,6 +36,16 @@ final class SyncSubscription implements Subscription, Consumer<Envelope> {
     private final SerialQueue<Envelope> queue;
     private final LogLimiter failureLog = new LogLimiter(NodeSyncManager.FAILURE_LOG_INTERVAL);
     private final AtomicBoolean open = new AtomicBoolean(true);
+
+    /**
+     * Ids of the messages taken lately. Read and written only by {@link #deliver}, which runs one call at a time;
+     * cache maintenance runs on that same thread rather than on a shared pool.
+     */
+    private final Cache<String, Boolean> takenIds = Caffeine.newBuilder()
+            .expireAfterWrite(NodeSyncManager.DEDUP_WINDOW)
+            .maximumSize(NodeSyncManager.DEDUP_MAX_IDS)
+            .executor(Runnable::run)
+            .build();
 
     /**
      * @param owner who subscribed, for logs: a bundle, or {@code plugin <name>}
@@ -105,6 +118,12 @@ final class SyncSubscription implements Subscription, Consumer<Envelope> {
 
         SyncCounters counters = manager.counters(new SyncCounters.Key(plugin, decoded.channel()));
         counters.received.increment();
+        if (takenIds.asMap().putIfAbsent(envelope.id(), Boolean.TRUE) != null) {
+            counters.duplicates.increment();
+            LOG.debug("Dropped sync message {} from node {} on channel {} for {}: its id was taken before",
+                    envelope.id(), envelope.sourceNode(), decoded.channel(), owner);
+            return;
+        }
         String description = (plugin == null ? "sync message " : "sync message of plugin " + plugin + " ")
                 + envelope.id() + " on channel " + decoded.channel();
         ReceivedSyncMessage message = new ReceivedSyncMessage(envelope.id(), decoded.channel(),

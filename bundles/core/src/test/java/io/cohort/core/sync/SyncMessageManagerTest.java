@@ -9,6 +9,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +22,11 @@ import java.util.function.Consumer;
 
 import io.cohort.api.pubsub.Subscription;
 import io.cohort.api.spi.Adapters;
+import io.cohort.api.spi.Envelope;
+import io.cohort.api.spi.SyncOutbox;
 import io.cohort.api.sync.SyncMessage;
 import io.cohort.api.sync.SyncOptions;
+import io.cohort.api.tx.Transaction;
 import io.cohort.core.memory.LocalBus;
 import io.cohort.core.memory.MemoryPubSubAdapter;
 import io.cohort.core.node.NodeSettings;
@@ -349,6 +353,137 @@ public class SyncMessageManagerTest {
 
         assertFalse(transaction.isActive());
         assertFalse(node.channelCounts().containsKey(new SyncCounters.Key(null, "orders")));
+    }
+
+    @Test
+    public void deliver_repeatedId_handledOnce() {
+        NodeSyncManager receiverNode = node("n2");
+        List<SyncMessage> handled = new CopyOnWriteArrayList<>();
+        view(receiverNode, "bundle-a").subscribe("orders", handled::add);
+        Envelope envelope = new Envelope("m-1", "n1", System.currentTimeMillis(), true,
+                SyncWire.encode("orders", "{\"id\":\"o-1\",\"quantity\":1}".getBytes(StandardCharsets.UTF_8)));
+
+        bus.publish("test:#sync:orders", envelope);
+        bus.publish("test:#sync:orders", envelope);
+
+        await().until(() -> receiverNode.channelCounts().get(new SyncCounters.Key(null, "orders")).received() == 2);
+        SyncCounters.Counts counts = receiverNode.channelCounts().get(new SyncCounters.Key(null, "orders"));
+        assertEquals(1, counts.duplicates());
+        await().until(() -> handled.size() == 1);
+        await().during(QUIET).until(() -> handled.size() == 1);
+    }
+
+    @Test
+    public void deliver_repeatedIdOtherSubscription_handledByEach() {
+        NodeSyncManager receiverNode = node("n2");
+        AtomicInteger first = new AtomicInteger();
+        AtomicInteger second = new AtomicInteger();
+        view(receiverNode, "bundle-a").subscribe("orders", message -> first.incrementAndGet());
+        view(receiverNode, "bundle-b").subscribe("orders", message -> second.incrementAndGet());
+        Envelope envelope = new Envelope("m-1", "n1", System.currentTimeMillis(), true,
+                SyncWire.encode("orders", "{}".getBytes(StandardCharsets.UTF_8)));
+
+        bus.publish("test:#sync:orders", envelope);
+
+        await().until(() -> first.get() == 1 && second.get() == 1);
+    }
+
+    @Test
+    public void publish_durable_appendsEnvelopeInTransaction() {
+        NodeSyncManager sender = node("n1");
+        RecordingOutbox outbox = new RecordingOutbox();
+        sender.bindOutbox(outbox);
+        AtomicInteger received = new AtomicInteger();
+        view(node("n2"), "bundle-a").subscribe("orders", message -> received.incrementAndGet());
+        TestTransaction transaction = new TestTransaction();
+
+        sender.publish("orders", new Order("o-1", 1), SyncOptions.durable(transaction));
+        transaction.commit();
+
+        assertEquals(1, outbox.appended.size());
+        RecordingOutbox.Appended appended = outbox.appended.get(0);
+        assertTrue(appended.transaction() == transaction);
+        assertEquals("test", appended.appName());
+        assertEquals("test:#sync:orders", appended.topic());
+        assertEquals("n1", appended.envelope().sourceNode());
+        assertTrue(appended.envelope().skipSource());
+        assertEquals(1, sender.channelCounts().get(new SyncCounters.Key(null, "orders")).stored());
+        assertEquals(0, sender.channelCounts().get(new SyncCounters.Key(null, "orders")).sent());
+        await().during(QUIET).until(() -> received.get() == 0);
+    }
+
+    @Test
+    public void publish_durableRelayed_reachesOtherNodeOnce() {
+        NodeSyncManager sender = node("n1");
+        RecordingOutbox outbox = new RecordingOutbox();
+        sender.bindOutbox(outbox);
+        List<SyncMessage> received = new CopyOnWriteArrayList<>();
+        view(node("n2"), "bundle-a").subscribe("orders", received::add);
+        TestTransaction transaction = new TestTransaction();
+        sender.publish("orders", new Order("o-1", 3), SyncOptions.durable(transaction));
+        transaction.commit();
+        RecordingOutbox.Appended appended = outbox.appended.get(0);
+
+        bus.publish(appended.topic(), appended.envelope());
+        bus.publish(appended.topic(), appended.envelope());
+
+        await().until(() -> received.size() == 1);
+        assertEquals(appended.envelope().id(), received.get(0).id());
+        assertEquals(new Order("o-1", 3), received.get(0).payload(Order.class));
+        await().during(QUIET).until(() -> received.size() == 1);
+    }
+
+    @Test
+    public void publish_durableWithoutOutbox_rejected() {
+        NodeSyncManager sender = node("n1");
+        TestTransaction transaction = new TestTransaction();
+
+        IllegalStateException error = assertThrows(IllegalStateException.class,
+                () -> sender.publish("orders", new Order("o-1", 1), SyncOptions.durable(transaction)));
+
+        assertThat(error.getMessage(), containsString("no sync outbox is registered on node n1"));
+        assertThat(error.getMessage(), containsString("channel orders"));
+        assertEquals(0, transaction.callbackCount());
+    }
+
+    @Test
+    public void unbindOutbox_replacedOutbox_keepsNewOne() {
+        NodeSyncManager sender = node("n1");
+        RecordingOutbox first = new RecordingOutbox();
+        RecordingOutbox second = new RecordingOutbox();
+        sender.bindOutbox(first);
+        sender.bindOutbox(second);
+
+        sender.unbindOutbox(first);
+        sender.publish("orders", new Order("o-1", 1), SyncOptions.durable(new TestTransaction()));
+
+        assertEquals(0, first.appended.size());
+        assertEquals(1, second.appended.size());
+    }
+
+    @Test
+    public void sendPlugin_durable_appendsToPluginTopic() {
+        NodeSyncManager sender = node("n1");
+        RecordingOutbox outbox = new RecordingOutbox();
+        sender.bindOutbox(outbox);
+
+        sender.sendPlugin("billing", "invoices", new Order("o-1", 1), SyncOptions.durable(new TestTransaction()));
+
+        assertEquals("test:#sync-plugin:billing", outbox.appended.get(0).topic());
+    }
+
+    /** An outbox that keeps what the sync manager appends, for the test to publish by hand. */
+    static final class RecordingOutbox implements SyncOutbox {
+
+        final List<Appended> appended = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void append(Transaction transaction, String appName, String topic, Envelope envelope) {
+            appended.add(new Appended(transaction, appName, topic, envelope));
+        }
+
+        record Appended(Transaction transaction, String appName, String topic, Envelope envelope) {
+        }
     }
 
     /** A value Jackson cannot write, because its only property fails. */

@@ -1,0 +1,57 @@
+package io.cohort.shell;
+
+import java.time.Instant;
+
+import io.cohort.api.node.CohortNode;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * The {@code cohort:} Gogo commands: {@code cohort:info} and {@code cohort:plugins}, each with {@code --json}.
+ *
+ * <p>The node is an optional reference so that the commands exist even when core is not running, and then report
+ * that core is missing.
+ */
+@Component(service = NodeCommands.class, property = {
+    "osgi.command.scope=cohort",
+    "osgi.command.function=info",
+    "osgi.command.function=plugins"
+})
+public class NodeCommands {
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile CohortNode node;
+
+    @Descriptor("Shows this node's id, application, adapter of each manager, uptime and live resource counts")
+    public String info(
+            @Descriptor("print JSON instead of text")
+            @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json) {
+        CohortNode current = requireNode();
+        Instant now = Instant.now();
+        return json ? NodeReport.infoJson(current, now) : NodeReport.infoText(current, now);
+    }
+
+    @Descriptor("Lists the plugins: name, bundle (symbolic name and id), version, state and last error")
+    public String plugins(
+            @Descriptor("print JSON instead of a table")
+            @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json) {
+        CohortNode current = requireNode();
+        return json ? NodeReport.pluginsJson(current.plugins()) : NodeReport.pluginsText(current.plugins());
+    }
+
+    private CohortNode requireNode() {
+        CohortNode current = node;
+        if (current == null) {
+            throw new IllegalStateException("Cohort core is not running: no CohortNode service is registered; "
+                    + "run 'scr:list' to see which io.cohort.core component is not satisfied");
+        }
+        return current;
+    }
+}

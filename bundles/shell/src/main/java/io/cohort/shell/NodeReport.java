@@ -1,0 +1,117 @@
+package io.cohort.shell;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.cohort.api.node.CohortNode;
+import io.cohort.api.node.PluginInfo;
+
+/** Formats what {@link CohortNode} reports, as aligned text for operators and as JSON for scripts. */
+final class NodeReport {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private NodeReport() {
+    }
+
+    /** Returns node id, application, start time, uptime at {@code now}, adapters and resource counts as text. */
+    static String infoText(CohortNode node, Instant now) {
+        StringBuilder text = new StringBuilder();
+        text.append("Node id:      ").append(node.nodeId()).append('\n');
+        text.append("Application:  ").append(node.appName()).append('\n');
+        text.append("Started at:   ").append(node.startedAt()).append('\n');
+        text.append("Uptime:       ").append(formatUptime(Duration.between(node.startedAt(), now))).append('\n');
+        text.append("Adapters:\n");
+        appendIndented(text, node.adapters());
+        Map<String, Long> resources = node.resources();
+        if (resources.isEmpty()) {
+            text.append("Resources:    none registered\n");
+        } else {
+            text.append("Resources:\n");
+            appendIndented(text, resources);
+        }
+        return text.toString();
+    }
+
+    /** Returns the same facts as {@link #infoText} as a JSON object, with the uptime in whole seconds. */
+    static String infoJson(CohortNode node, Instant now) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("nodeId", node.nodeId());
+        info.put("appName", node.appName());
+        info.put("startedAt", node.startedAt().toString());
+        info.put("uptimeSeconds", Duration.between(node.startedAt(), now).toSeconds());
+        info.put("adapters", node.adapters());
+        info.put("resources", node.resources());
+        return toJson(info);
+    }
+
+    /** Returns one line per plugin: name, bundle, version, state and last error. */
+    static String pluginsText(List<PluginInfo> plugins) {
+        if (plugins.isEmpty()) {
+            return "No plugins registered.\n";
+        }
+        TextTable table = new TextTable("NAME", "BUNDLE", "VERSION", "STATE", "LAST ERROR");
+        for (PluginInfo plugin : plugins) {
+            table.row(plugin.name(), plugin.bundleSymbolicName() + " [" + plugin.bundleId() + "]", plugin.version(),
+                    plugin.state().name(), plugin.lastError());
+        }
+        return table.render();
+    }
+
+    /** Returns the plugins as a JSON array of objects. The {@code lastError} field is null when there is none. */
+    static String pluginsJson(List<PluginInfo> plugins) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (PluginInfo plugin : plugins) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", plugin.name());
+            entry.put("bundleSymbolicName", plugin.bundleSymbolicName());
+            entry.put("bundleId", plugin.bundleId());
+            entry.put("version", plugin.version());
+            entry.put("state", plugin.state().name());
+            entry.put("lastError", plugin.lastError());
+            list.add(entry);
+        }
+        return toJson(list);
+    }
+
+    /** Returns {@code 2d 03h 04m 05s} without leading zero units. A negative duration counts as zero. */
+    static String formatUptime(Duration uptime) {
+        long seconds = Math.max(0, uptime.toSeconds());
+        long days = seconds / 86_400;
+        long hours = seconds / 3_600 % 24;
+        long minutes = seconds / 60 % 60;
+        long secs = seconds % 60;
+        if (days > 0) {
+            return String.format("%dd %02dh %02dm %02ds", days, hours, minutes, secs);
+        }
+        if (hours > 0) {
+            return String.format("%dh %02dm %02ds", hours, minutes, secs);
+        }
+        if (minutes > 0) {
+            return String.format("%dm %02ds", minutes, secs);
+        }
+        return secs + "s";
+    }
+
+    private static void appendIndented(StringBuilder text, Map<String, ?> values) {
+        int width = values.keySet().stream().mapToInt(String::length).max().orElse(0);
+        values.forEach((key, value) -> text.append("  ").append(key).append(" ".repeat(width - key.length() + 2))
+                .append(value).append('\n'));
+    }
+
+    private static String toJson(Object value) {
+        try {
+            return JSON.writeValueAsString(value) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the report as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+}

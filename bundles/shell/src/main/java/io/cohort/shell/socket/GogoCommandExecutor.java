@@ -1,0 +1,54 @@
+package io.cohort.shell.socket;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+
+/**
+ * Runs a command line in a new Gogo session. A result that is not null is printed to standard output as Gogo
+ * formats it for inspection. A failure prints its message to standard error: only the message for an
+ * {@link IllegalArgumentException} (bad input, unknown command), the exception class and message otherwise.
+ */
+final class GogoCommandExecutor implements CommandExecutor {
+
+    private final CommandProcessor processor;
+
+    GogoCommandExecutor(CommandProcessor processor) {
+        this.processor = processor;
+    }
+
+    @Override
+    public int execute(String commandLine, OutputStream out, OutputStream err) {
+        PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8);
+        CommandSession session = processor.createSession(InputStream.nullInputStream(), stdout, stderr);
+        try {
+            Object result = session.execute(commandLine);
+            if (result != null) {
+                printLine(stdout, session.format(result, Converter.INSPECT));
+            }
+            return Frames.STATUS_OK;
+        } catch (IllegalArgumentException e) {
+            printLine(stderr, e.getMessage() == null ? e.getClass().getName() : e.getMessage());
+            return Frames.STATUS_FAILED;
+        } catch (Exception e) {
+            printLine(stderr, e.getClass().getName() + ": " + e.getMessage());
+            return Frames.STATUS_FAILED;
+        } finally {
+            session.close();
+            stdout.flush();
+            stderr.flush();
+        }
+    }
+
+    /** Prints {@code text}, adding a line break unless it already ends with one. */
+    private static void printLine(PrintStream stream, CharSequence text) {
+        String value = String.valueOf(text);
+        stream.print(value.endsWith("\n") ? value : value + "\n");
+    }
+}

@@ -1,0 +1,149 @@
+package io.cohort.shell;
+
+import static org.junit.Assert.assertEquals;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.cohort.api.node.CohortNode;
+import io.cohort.api.node.PluginInfo;
+import io.cohort.api.node.PluginState;
+
+import org.junit.Test;
+
+/** Text and JSON output of the {@code cohort:} commands. */
+public class NodeReportTest {
+
+    private static final Instant STARTED = Instant.parse("2026-12-04T10:00:00Z");
+    private static final Instant NOW = STARTED.plusSeconds(3_723);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<PluginInfo> plugins = List.of(
+            new PluginInfo("starter", "io.cohort.samples.starter", 12, "0.1.0", PluginState.LOADED, null),
+            new PluginInfo("billing-sync", "com.example.billing", 7, "2.3.0", PluginState.FAILED,
+                    "load: java.lang.IllegalStateException: no database"));
+
+    @Test(timeout = 5000)
+    public void infoText_node_listsEveryFact() {
+        String text = NodeReport.infoText(node(Map.of("pubsub.subscriptions", 2L)), NOW);
+
+        assertEquals("""
+                Node id:      node-1
+                Application:  shop
+                Started at:   2026-12-04T10:00:00Z
+                Uptime:       1h 02m 03s
+                Adapters:
+                  cache   memory
+                  pubsub  memory
+                  queue   memory
+                  lock    hazelcast (not registered)
+                Resources:
+                  pubsub.subscriptions  2
+                """, text);
+    }
+
+    @Test(timeout = 5000)
+    public void infoText_noResources_saysNone() {
+        String text = NodeReport.infoText(node(Map.of()), NOW);
+
+        assertEquals("Resources:    none registered", text.lines().reduce((first, last) -> last).orElseThrow());
+    }
+
+    @Test(timeout = 5000)
+    public void infoJson_node_hasEveryField() throws Exception {
+        JsonNode json = JSON.readTree(NodeReport.infoJson(node(Map.of("lock.held", 1L)), NOW));
+
+        assertEquals("node-1", json.get("nodeId").asText());
+        assertEquals("shop", json.get("appName").asText());
+        assertEquals("2026-12-04T10:00:00Z", json.get("startedAt").asText());
+        assertEquals(3_723, json.get("uptimeSeconds").asLong());
+        assertEquals("hazelcast (not registered)", json.get("adapters").get("lock").asText());
+        assertEquals(1, json.get("resources").get("lock.held").asLong());
+    }
+
+    @Test(timeout = 5000)
+    public void pluginsText_plugins_alignsColumns() {
+        String text = NodeReport.pluginsText(plugins);
+
+        assertEquals("""
+                NAME          BUNDLE                          VERSION  STATE   LAST ERROR
+                starter       io.cohort.samples.starter [12]  0.1.0    LOADED  -
+                billing-sync  com.example.billing [7]         2.3.0    FAILED  load: java.lang.IllegalStateException: \
+                no database
+                """, text);
+    }
+
+    @Test(timeout = 5000)
+    public void pluginsText_none_saysSo() {
+        assertEquals("No plugins registered.\n", NodeReport.pluginsText(List.of()));
+    }
+
+    @Test(timeout = 5000)
+    public void pluginsJson_plugins_writesArrayWithNullError() throws Exception {
+        JsonNode json = JSON.readTree(NodeReport.pluginsJson(plugins));
+
+        assertEquals(2, json.size());
+        assertEquals("starter", json.get(0).get("name").asText());
+        assertEquals("io.cohort.samples.starter", json.get(0).get("bundleSymbolicName").asText());
+        assertEquals(12, json.get(0).get("bundleId").asLong());
+        assertEquals("0.1.0", json.get(0).get("version").asText());
+        assertEquals("LOADED", json.get(0).get("state").asText());
+        assertEquals(true, json.get(0).get("lastError").isNull());
+        assertEquals("load: java.lang.IllegalStateException: no database", json.get(1).get("lastError").asText());
+    }
+
+    @Test(timeout = 5000)
+    public void formatUptime_durations_dropLeadingZeroUnits() {
+        assertEquals("0s", NodeReport.formatUptime(Duration.ZERO));
+        assertEquals("59s", NodeReport.formatUptime(Duration.ofSeconds(59)));
+        assertEquals("1m 00s", NodeReport.formatUptime(Duration.ofSeconds(60)));
+        assertEquals("2h 00m 01s", NodeReport.formatUptime(Duration.ofSeconds(7_201)));
+        assertEquals("3d 04h 05m 06s", NodeReport.formatUptime(Duration.ofSeconds(3 * 86_400 + 4 * 3_600 + 306)));
+        assertEquals("0s", NodeReport.formatUptime(Duration.ofSeconds(-5)));
+    }
+
+    private static CohortNode node(Map<String, Long> resources) {
+        Map<String, String> adapters = new LinkedHashMap<>();
+        adapters.put("cache", "memory");
+        adapters.put("pubsub", "memory");
+        adapters.put("queue", "memory");
+        adapters.put("lock", "hazelcast (not registered)");
+        return new CohortNode() {
+            @Override
+            public String nodeId() {
+                return "node-1";
+            }
+
+            @Override
+            public String appName() {
+                return "shop";
+            }
+
+            @Override
+            public Instant startedAt() {
+                return STARTED;
+            }
+
+            @Override
+            public Map<String, String> adapters() {
+                return adapters;
+            }
+
+            @Override
+            public List<PluginInfo> plugins() {
+                return List.of();
+            }
+
+            @Override
+            public Map<String, Long> resources() {
+                return resources;
+            }
+        };
+    }
+}

@@ -1,0 +1,281 @@
+package io.cohort.shell.socket;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.junit.rules.Timeout;
+
+/** The command socket server on a real Unix domain socket in a temporary directory, with a fake executor. */
+public class CommandSocketServerTest {
+
+    @Rule
+    public Timeout timeout = Timeout.seconds(30);
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    private Path socket;
+    private final List<CommandSocketServer> servers = new ArrayList<>();
+
+    /** Echoes the command line to stdout. The line "fail" writes to stderr and fails, and "boom" throws. */
+    private final CommandExecutor fakeExecutor = (line, out, err) -> {
+        try {
+            if (line.equals("boom")) {
+                throw new IllegalStateException("executor broke");
+            }
+            if (line.equals("fail")) {
+                err.write("it failed\n".getBytes(StandardCharsets.UTF_8));
+                return Frames.STATUS_FAILED;
+            }
+            out.write(("ran " + line + "\n").getBytes(StandardCharsets.UTF_8));
+            return Frames.STATUS_OK;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    };
+
+    @Before
+    public void chooseSocketPath() {
+        socket = folder.getRoot().toPath().resolve("run").resolve("cohort.sock");
+    }
+
+    @After
+    public void closeServers() {
+        servers.forEach(CommandSocketServer::close);
+    }
+
+    @Test
+    public void request_commandSucceeds_returnsStdoutAndStatusZero() throws Exception {
+        start(Duration.ofSeconds(10));
+
+        Response response = call(Frames.encodeRequest("cohort:info"));
+
+        assertEquals("ran cohort:info\n", response.stdout());
+        assertEquals("", response.stderr());
+        assertEquals(0, response.status());
+    }
+
+    @Test
+    public void request_commandFails_returnsStderrAndStatusOne() throws Exception {
+        start(Duration.ofSeconds(10));
+
+        Response response = call(Frames.encodeRequest("fail"));
+
+        assertEquals("it failed\n", response.stderr());
+        assertEquals(1, response.status());
+    }
+
+    @Test
+    public void request_executorThrows_returnsExceptionAndStatusOne() throws Exception {
+        start(Duration.ofSeconds(10));
+
+        Response response = call(Frames.encodeRequest("boom"));
+
+        assertEquals("java.lang.IllegalStateException: executor broke\n", response.stderr());
+        assertEquals(1, response.status());
+    }
+
+    @Test
+    public void request_overMaximum_returnsStatusTwoWithoutRunning() throws Exception {
+        start(Duration.ofSeconds(10));
+
+        Response response = call(Frames.encodeRequest("x".repeat(Frames.MAX_REQUEST_BYTES + 1)));
+
+        assertEquals(2, response.status());
+        assertEquals("", response.stdout());
+        assertTrue(response.stderr(), response.stderr().contains("over the maximum of 65536 bytes"));
+    }
+
+    @Test
+    public void request_negativeLength_returnsStatusTwo() throws Exception {
+        start(Duration.ofSeconds(10));
+
+        Response response = call(new byte[] {(byte) 0x80, 0, 0, 0});
+
+        assertEquals(2, response.status());
+    }
+
+    @Test
+    public void request_exitFrame_isLastFrame() throws Exception {
+        start(Duration.ofSeconds(10));
+
+        Response response = call(Frames.encodeRequest("cohort:plugins"));
+
+        List<Frames.Frame> frames = response.frames();
+        assertEquals(Frames.EXIT, frames.get(frames.size() - 1).type());
+        assertEquals(1, frames.stream().filter(frame -> frame.type() == Frames.EXIT).count());
+    }
+
+    @Test
+    public void request_notSentInTime_connectionClosed() throws Exception {
+        start(Duration.ofMillis(200));
+
+        try (SocketChannel client = connect()) {
+            client.write(ByteBuffer.wrap(new byte[] {0, 0}));
+
+            assertNull(Frames.readFrame(Channels.newInputStream(client)));
+        }
+    }
+
+    @Test
+    public void request_manyClientsAtOnce_allAnswered() throws Exception {
+        start(Duration.ofSeconds(10));
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Response>> responses = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                String line = "command-" + i;
+                responses.add(clients.submit(() -> call(Frames.encodeRequest(line))));
+            }
+
+            for (int i = 0; i < responses.size(); i++) {
+                assertEquals("ran command-" + i + "\n", responses.get(i).get().stdout());
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
+    public void start_newDirectory_restrictsDirectoryToOwner() throws Exception {
+        start(Duration.ofSeconds(10));
+
+        assertEquals("rwx------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent())));
+    }
+
+    @Test
+    public void start_existingOpenDirectory_restrictsItToOwner() throws Exception {
+        Files.createDirectories(socket.getParent());
+        Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        start(Duration.ofSeconds(10));
+
+        assertEquals("rwx------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent())));
+    }
+
+    @Test
+    public void start_bound_restrictsSocketFileToOwner() throws Exception {
+        start(Duration.ofSeconds(10));
+
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+    }
+
+    @Test
+    public void start_staleSocketFile_replacesItAndServes() throws Exception {
+        Files.createDirectories(socket.getParent());
+        try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dead.bind(UnixDomainSocketAddress.of(socket));
+        }
+        assertTrue(Files.exists(socket));
+
+        start(Duration.ofSeconds(10));
+
+        assertEquals(0, call(Frames.encodeRequest("x")).status());
+    }
+
+    @Test
+    public void start_socketInUse_returnsFalseAndKeepsIt() throws Exception {
+        start(Duration.ofSeconds(10));
+        CommandSocketServer second = new CommandSocketServer(socket, fakeExecutor, 1, Duration.ofSeconds(10));
+        servers.add(second);
+
+        boolean started = second.start();
+        second.close();
+
+        assertFalse(started);
+        assertEquals("ran x\n", call(Frames.encodeRequest("x")).stdout());
+    }
+
+    @Test
+    public void close_running_deletesSocketFile() throws Exception {
+        CommandSocketServer server = start(Duration.ofSeconds(10));
+
+        server.close();
+
+        assertFalse(Files.exists(socket));
+    }
+
+    @Test
+    public void close_running_stopsAcceptThread() throws Exception {
+        CommandSocketServer server = start(Duration.ofSeconds(10));
+
+        server.close();
+
+        assertTrue(Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(thread -> thread.getName().equals(CommandSocketServer.ACCEPT_THREAD)));
+    }
+
+    private CommandSocketServer start(Duration requestTimeout) throws IOException {
+        CommandSocketServer server = new CommandSocketServer(socket, fakeExecutor, 4, requestTimeout);
+        servers.add(server);
+        assertTrue(server.start());
+        return server;
+    }
+
+    private SocketChannel connect() throws IOException {
+        SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX);
+        client.connect(UnixDomainSocketAddress.of(socket));
+        return client;
+    }
+
+    /** Sends {@code request} and reads frames until the exit frame, then checks that the server closed. */
+    private Response call(byte[] request) throws IOException {
+        try (SocketChannel client = connect()) {
+            OutputStream out = Channels.newOutputStream(client);
+            out.write(request);
+            InputStream in = Channels.newInputStream(client);
+            List<Frames.Frame> frames = new ArrayList<>();
+            ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+            ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+            Frames.Frame frame;
+            do {
+                frame = Frames.readFrame(in);
+                if (frame == null) {
+                    throw new AssertionError("connection closed before the exit frame; frames: " + frames.size());
+                }
+                frames.add(frame);
+                if (frame.type() == Frames.STDOUT) {
+                    stdout.write(frame.payload());
+                } else if (frame.type() == Frames.STDERR) {
+                    stderr.write(frame.payload());
+                }
+            } while (frame.type() != Frames.EXIT);
+            assertNull("server sent bytes after the exit frame", Frames.readFrame(in));
+            return new Response(stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8),
+                    frame.exitStatus(), frames);
+        }
+    }
+
+    private record Response(String stdout, String stderr, int status, List<Frames.Frame> frames) {
+    }
+}

@@ -1,0 +1,90 @@
+package io.cohort.launcher;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.ProtocolException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Runs one Gogo command on the node of a home and exits with the command's status:
+ * {@code bin/cohort client COMMAND [ARG...]} or {@code bin/cohort client -c 'LINE'}.
+ *
+ * <p>The client connects to the node's Unix domain socket {@code <home>/data/run/cohort.sock}, sends the command
+ * line in the format of {@link CommandProtocol}, and copies the node's standard output and standard error frames to
+ * its own. Separate arguments are quoted as {@link CommandLine} describes, so they reach the command unchanged;
+ * {@code -c} sends a line as typed, for pipes and several commands.
+ *
+ * <p>Exit status: the command's status, {@value #EXIT_NO_NODE} when no node is running at the home,
+ * {@value #EXIT_CONNECTION_FAILED} when the connection failed or the response was invalid, {@value #EXIT_USAGE}
+ * on a usage error.
+ */
+public final class Client {
+
+    static final int EXIT_NO_NODE = 2;
+    static final int EXIT_CONNECTION_FAILED = 3;
+    static final int EXIT_USAGE = 64;
+
+    private Client() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String commandLine;
+        if (args.length == 0 || (args[0].equals("-c") && args.length != 2)) {
+            err.println("Usage: cohort client COMMAND [ARG...]   or   cohort client -c 'COMMAND LINE'");
+            return EXIT_USAGE;
+        } else if (args[0].equals("-c")) {
+            commandLine = args[1];
+        } else {
+            commandLine = CommandLine.join(Arrays.asList(args));
+        }
+
+        NodeHome home;
+        try {
+            home = NodeHome.fromSystemProperties();
+        } catch (IllegalStateException e) {
+            err.println("cohort client: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        return send(home, commandLine, out, err);
+    }
+
+    /** Sends {@code commandLine} to the node of {@code home} and returns the exit status described above. */
+    static int send(NodeHome home, String commandLine, PrintStream out, PrintStream err) {
+        Path socket = home.commandSocket();
+        if (!Files.exists(socket)) {
+            err.println("no node is running at " + home + " (no socket at " + socket + ")");
+            return EXIT_NO_NODE;
+        }
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            ByteBuffer request = CommandProtocol.encodeRequest(commandLine);
+            while (request.hasRemaining()) {
+                channel.write(request);
+            }
+            return CommandProtocol.readResponse(new BufferedInputStream(Channels.newInputStream(channel)), out, err);
+        } catch (ConnectException e) {
+            err.println("no node is running at " + home + " (socket " + socket
+                    + " refuses connections; the node may have stopped without removing it)");
+            return EXIT_NO_NODE;
+        } catch (ProtocolException e) {
+            err.println("cohort client: invalid response from the node at " + home + ": " + e.getMessage());
+            return EXIT_CONNECTION_FAILED;
+        } catch (IOException e) {
+            err.println("cohort client: connection to the node at " + home + " through " + socket + " failed: " + e);
+            return EXIT_CONNECTION_FAILED;
+        }
+    }
+}

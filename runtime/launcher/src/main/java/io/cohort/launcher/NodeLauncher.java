@@ -1,0 +1,295 @@
+package io.cohort.launcher;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cohort.launcher.SystemBundles.SystemBundle;
+
+/**
+ * Runs one node: locks its home, creates the OSGi framework from {@code etc/cohort.properties}, installs the bundles
+ * of {@code system/} with their start levels, starts the framework and waits until it stops.
+ *
+ * <p>A JVM shutdown while the node runs (SIGTERM, Ctrl-C) stops the framework from a shutdown hook, waits up to
+ * {@link #STOP_TIMEOUT}, and then halts the JVM with status 0 after a clean stop or 1 otherwise. Without the halt,
+ * the JVM would exit with 143 or 130 after a stop that went well, which service managers and scripts read as a
+ * failure. Halting skips the shutdown hooks that have not finished by then, so bundles must release their resources
+ * when they stop, not in shutdown hooks of their own.
+ */
+final class NodeLauncher {
+
+    /** How long a stop waits for the bundles to stop before the JVM exits anyway. */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeLauncher.class);
+    private static final String BEGINNING_START_LEVEL = "org.osgi.framework.startlevel.beginning";
+    private static final String GOGO_SHELL_ARGS = "gosh.args";
+
+    private final NodeHome home;
+    private final boolean console;
+    private final Thread shutdownHook = new Thread(this::stopOnShutdown, "cohort-shutdown");
+    private volatile Framework framework;
+    private volatile boolean stoppingOnShutdown;
+
+    /**
+     * Creates a launcher for {@code home}.
+     *
+     * @param console whether the Gogo shell may open an interactive console on stdin
+     */
+    NodeLauncher(NodeHome home, boolean console) {
+        this.home = home;
+        this.console = console;
+    }
+
+    /**
+     * Runs the node until its framework stops, and returns the exit status: 0 after a clean stop, 1 when the node
+     * failed to start or stopped with an error. When a JVM shutdown stops the node, the shutdown hook ends the JVM
+     * and this method's result is not used.
+     */
+    int run() {
+        long jvmStartMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
+        NodeLock lock;
+        try {
+            lock = NodeLock.acquire(home);
+        } catch (IOException | IllegalStateException e) {
+            LOG.error("Cohort node at {} not started: {}", home, e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        try {
+            return runLocked(jvmStartMillis);
+        } finally {
+            removeShutdownHook();
+            release(lock);
+        }
+    }
+
+    private int runLocked(long jvmStartMillis) {
+        try {
+            createFolders();
+            Map<String, String> properties = frameworkProperties();
+            List<SystemBundle> systemBundles = SystemBundles.scan(home.system());
+            warnAboveBeginningLevel(systemBundles, properties);
+
+            framework = newFramework(properties);
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+            List<Bundle> installed = start(framework, systemBundles);
+            long activeCount = installed.stream().filter(bundle -> bundle.getState() == Bundle.ACTIVE).count();
+            LOG.info("Cohort node started in {} ms (home {}, {} of {} system bundles active, console {})",
+                    System.currentTimeMillis() - jvmStartMillis, home, activeCount, installed.size(),
+                    console ? "on" : "off");
+            warnInactive(installed);
+
+            return awaitStop(framework);
+        } catch (IOException | BundleException | RuntimeException e) {
+            LOG.error("Cohort node at {} failed: {}", home, e.getMessage(), e);
+            stopAfterFailure();
+            return Main.EXIT_FAILURE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.error("Cohort node at {} was interrupted while running; stopping it", home);
+            stopAfterFailure();
+            return Main.EXIT_FAILURE;
+        }
+    }
+
+    private void release(NodeLock lock) {
+        try {
+            lock.close();
+        } catch (IOException e) {
+            LOG.warn("Releasing the node lock {} failed: {}", home.lockFile(), e.toString());
+        }
+    }
+
+    private void createFolders() throws IOException {
+        Files.createDirectories(home.data());
+        Files.createDirectories(home.deploy());
+        Files.createDirectories(home.log());
+    }
+
+    private Map<String, String> frameworkProperties() throws IOException {
+        Map<String, String> properties = new HashMap<>(FrameworkProperties.load(
+                home.frameworkProperties(), Map.of(NodeHome.HOME_PROPERTY, home.toString())));
+        properties.put(NodeHome.HOME_PROPERTY, home.toString());
+        if (!console) {
+            properties.put(GOGO_SHELL_ARGS, "--nointeractive");
+        }
+        return properties;
+    }
+
+    private static void warnAboveBeginningLevel(List<SystemBundle> bundles, Map<String, String> properties) {
+        String configured = properties.getOrDefault(BEGINNING_START_LEVEL, "1").trim();
+        int beginning;
+        try {
+            beginning = Integer.parseInt(configured);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(BEGINNING_START_LEVEL + " '" + configured + "' is not a whole number");
+        }
+        for (SystemBundle bundle : bundles) {
+            if (bundle.startLevel() > beginning) {
+                LOG.warn("System bundle {} has start level {}, above the beginning start level {}; it will not start"
+                        + " until the start level is raised", bundle.jar(), bundle.startLevel(), beginning);
+            }
+        }
+    }
+
+    private static Framework newFramework(Map<String, String> properties) {
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, NodeLauncher.class.getClassLoader())
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("No OSGi framework found on the class path; lib/ must"
+                        + " contain org.apache.felix.framework"));
+        Map<String, Object> configuration = new HashMap<>(properties);
+        if (factory.getClass().getName().startsWith("org.apache.felix.framework.")) {
+            configuration.put(FrameworkLog.LOGGER_PROPERTY, new FrameworkLog());
+        }
+        return factory.newFramework(withObjectValues(configuration));
+    }
+
+    /** Felix accepts objects as configuration values (the logger), although the interface declares strings. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Map<String, String> withObjectValues(Map<String, Object> configuration) {
+        return (Map) configuration;
+    }
+
+    private static List<Bundle> start(Framework framework, List<SystemBundle> systemBundles) throws BundleException {
+        framework.init();
+        BundleContext context = framework.getBundleContext();
+        List<Bundle> installed = new ArrayList<>(systemBundles.size());
+        for (SystemBundle systemBundle : systemBundles) {
+            Bundle bundle = context.installBundle(systemBundle.jar().toUri().toString());
+            bundle.adapt(BundleStartLevel.class).setStartLevel(systemBundle.startLevel());
+            if (!isFragment(bundle)) {
+                // Below the bundle's start level this only marks it to start when the framework reaches that level.
+                bundle.start();
+            }
+            installed.add(bundle);
+            LOG.debug("Installed {} {} at start level {}", bundle.getSymbolicName(), bundle.getVersion(),
+                    systemBundle.startLevel());
+        }
+        framework.start();
+        return installed;
+    }
+
+    private static boolean isFragment(Bundle bundle) {
+        return bundle.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
+    }
+
+    private static void warnInactive(List<Bundle> installed) {
+        for (Bundle bundle : installed) {
+            if (!isFragment(bundle) && bundle.getState() != Bundle.ACTIVE) {
+                LOG.warn("Bundle {} {} [{}] is {} after the node started; the framework errors above say why",
+                        bundle.getSymbolicName(), bundle.getVersion(), bundle.getBundleId(), stateName(bundle));
+            }
+        }
+    }
+
+    private static String stateName(Bundle bundle) {
+        return switch (bundle.getState()) {
+            case Bundle.INSTALLED -> "INSTALLED (not resolved)";
+            case Bundle.RESOLVED -> "RESOLVED (not started)";
+            case Bundle.STARTING -> "STARTING";
+            case Bundle.STOPPING -> "STOPPING";
+            case Bundle.ACTIVE -> "ACTIVE";
+            default -> "UNINSTALLED";
+        };
+    }
+
+    /** Waits until the framework stops; an update or a refresh of the system bundle restarts it in place. */
+    private int awaitStop(Framework framework) throws InterruptedException, BundleException {
+        while (true) {
+            FrameworkEvent event = framework.waitForStop(0);
+            switch (event.getType()) {
+                case FrameworkEvent.STOPPED_UPDATE, FrameworkEvent.STOPPED_SYSTEM_REFRESHED -> {
+                    if (stoppingOnShutdown) {
+                        return 0;
+                    }
+                    LOG.info("The framework stopped for an update of the system bundle; starting it again");
+                    framework.start();
+                }
+                case FrameworkEvent.STOPPED -> {
+                    if (!stoppingOnShutdown) {
+                        LOG.info("Cohort node stopped");
+                    }
+                    return 0;
+                }
+                default -> {
+                    LOG.error("Cohort node stopped with an error", event.getThrowable());
+                    return Main.EXIT_FAILURE;
+                }
+            }
+        }
+    }
+
+    private void stopOnShutdown() {
+        Framework running = framework;
+        if (running == null || (running.getState() & (Bundle.STARTING | Bundle.ACTIVE)) == 0) {
+            return;
+        }
+        stoppingOnShutdown = true;
+        LOG.info("Stopping Cohort node at {} because the JVM is shutting down", home);
+        int status = stop(running) ? 0 : Main.EXIT_FAILURE;
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(status);
+    }
+
+    private void stopAfterFailure() {
+        Framework running = framework;
+        if (running != null && (running.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0) {
+            stop(running);
+        }
+    }
+
+    /** Stops the framework and waits up to {@link #STOP_TIMEOUT}; returns whether it stopped cleanly in time. */
+    private boolean stop(Framework running) {
+        long begin = System.nanoTime();
+        try {
+            running.stop();
+            FrameworkEvent event = running.waitForStop(STOP_TIMEOUT.toMillis());
+            if (event.getType() == FrameworkEvent.WAIT_TIMEDOUT) {
+                LOG.error("Cohort node at {} did not stop within {} s; exiting anyway", home,
+                        STOP_TIMEOUT.toSeconds());
+                return false;
+            }
+            if (event.getType() == FrameworkEvent.ERROR) {
+                LOG.error("Cohort node at {} stopped with an error", home, event.getThrowable());
+                return false;
+            }
+            LOG.info("Cohort node stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+            return true;
+        } catch (BundleException e) {
+            LOG.error("Stopping the framework of the node at {} failed", home, e);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.error("Interrupted while waiting for the node at {} to stop", home);
+            return false;
+        }
+    }
+
+    private void removeShutdownHook() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // The JVM is already shutting down, so the hook is running or done and ends the JVM itself.
+            LOG.debug("Shutdown hook not removed: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.cohort.launcher;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * An exclusive lock on a node home, held for the life of the node so a second node cannot share its framework cache,
+ * its command socket and its deploy folder. The operating system releases it when the process ends, however it ends.
+ */
+final class NodeLock implements AutoCloseable {
+
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private NodeLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /**
+     * Locks {@link NodeHome#lockFile()} and writes this process's pid into it.
+     *
+     * @throws IllegalStateException if another process holds the lock
+     * @throws IOException if the lock file cannot be created or written
+     */
+    static NodeLock acquire(NodeHome home) throws IOException {
+        Path file = home.lockFile();
+        Files.createDirectories(file.getParent());
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            FileLock lock = tryLock(channel);
+            if (lock == null) {
+                throw new IllegalStateException("Another node is already running at " + home + ": " + file
+                        + " is locked by another process. Stop that node first, or start this one with --home and"
+                        + " another copy of the node folder");
+            }
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
+            return new NodeLock(channel, lock);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Returns the lock, or null when another process or another channel of this JVM holds it. */
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            lock.release();
+        } finally {
+            channel.close();
+        }
+    }
+}
