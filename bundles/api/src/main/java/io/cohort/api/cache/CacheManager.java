@@ -24,6 +24,8 @@ public interface CacheManager {
      * @throws IllegalArgumentException if the name, prefix or store is invalid, if the store is not registered (the
      *     message lists the registered stores), if a cache of that name exists with other options, or if another cache
      *     on the same store already uses the prefix
+     * @throws IllegalStateException if the options name no store and the node's default store (setting
+     *     {@code cache.store}) is not registered
      */
     Cache createCache(CacheOptions options);
 

@@ -2,26 +2,37 @@ package io.cohort.core.json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.type.TypeFactory;
+import com.fasterxml.jackson.databind.util.LRUMap;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
  * Writes payloads and cached values as JSON and reads them back as the type the caller names.
  *
  * <p>The caller's {@link Class} carries the caller bundle's class loader, so a record private to a plugin bundle is
- * read without any class loader lookups by name. Thread safe; one instance serves the whole node.
+ * read without any class loader lookups by name. Thread safe; one instance serves a whole manager.
+ *
+ * <p>Jackson caches a serializer and a deserializer for every class it has mapped, and those caches would keep a
+ * stopped plugin's class loader alive. So classes from other class loaders (plugin bundles) are mapped by one
+ * mapper per class loader, which {@link #evictClassLoaders} drops when the bundle goes away; JDK and Cohort classes
+ * share one mapper for the life of the codec.
  */
 public final class JsonCodec {
 
-    private final ObjectMapper mapper = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ClassLoader OWN_LOADER = JsonCodec.class.getClassLoader();
+
+    /** Mappers of classes from plugin class loaders, shared by every codec of this bundle so eviction is central. */
+    private static final Map<ClassLoader, ObjectMapper> PLUGIN_MAPPERS = new ConcurrentHashMap<>();
+
+    private final ObjectMapper mapper = newMapper();
 
     /**
      * Writes {@code value} as JSON bytes.
@@ -34,7 +45,7 @@ public final class JsonCodec {
             throw new IllegalArgumentException(what + " is null; expected a value Jackson can write as JSON");
         }
         try {
-            return mapper.writeValueAsBytes(value);
+            return mapperFor(value.getClass()).writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(what + " of type " + value.getClass().getName()
                     + " cannot be written as JSON: " + e.getOriginalMessage(), e);
@@ -53,7 +64,7 @@ public final class JsonCodec {
             throw new IllegalArgumentException("type is null; expected the class to read " + what + " as");
         }
         try {
-            return mapper.readValue(json, type);
+            return mapperFor(type).readValue(json, type);
         } catch (IOException e) {
             throw new IllegalStateException(what + " cannot be read as " + type.getName() + " (loaded by "
                     + type.getClassLoader() + "): " + e.getMessage(), e);
@@ -65,8 +76,47 @@ public final class JsonCodec {
         return new String(json, StandardCharsets.UTF_8);
     }
 
-    /** Returns the shared mapper, for code that needs trees or custom types. Do not reconfigure it. */
+    /**
+     * Returns the mapper for JDK and Cohort types, for code that needs trees or custom types. Do not reconfigure it,
+     * and do not map plugin classes with it: use {@link #encode} and {@link #decode}, which evict them.
+     */
     public ObjectMapper mapper() {
         return mapper;
+    }
+
+    /**
+     * Drops the mappers of the class loaders that {@code stale} accepts, so that Jackson's caches no longer hold
+     * their classes. Call it when bundles stop, update or uninstall.
+     *
+     * @return how many mappers were dropped
+     */
+    public static int evictClassLoaders(Predicate<ClassLoader> stale) {
+        int before = PLUGIN_MAPPERS.size();
+        PLUGIN_MAPPERS.keySet().removeIf(stale);
+        return before - PLUGIN_MAPPERS.size();
+    }
+
+    /** Returns how many class loaders have a mapper now. */
+    public static int classLoaderCount() {
+        return PLUGIN_MAPPERS.size();
+    }
+
+    private ObjectMapper mapperFor(Class<?> type) {
+        ClassLoader loader = type.getClassLoader();
+        if (loader == null || loader == OWN_LOADER) {
+            return mapper;
+        }
+        return PLUGIN_MAPPERS.computeIfAbsent(loader, ignored -> newMapper());
+    }
+
+    private static ObjectMapper newMapper() {
+        ObjectMapper created = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        // The default TypeFactory is a JVM-wide singleton whose cache would hold plugin classes too.
+        created.setTypeFactory(TypeFactory.defaultInstance().withCache(new LRUMap<>(16, 200)));
+        return created;
     }
 }

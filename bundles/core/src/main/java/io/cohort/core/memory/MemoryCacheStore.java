@@ -15,7 +15,8 @@ import org.osgi.service.component.annotations.Component;
  * <p>Entries live as long as this component: a restart of the core bundle or of the node loses them, and other
  * nodes never see them.
  */
-@Component(service = CacheStoreAdapter.class, property = Adapters.NAME_PROPERTY + "=" + Adapters.MEMORY)
+@Component(service = CacheStoreAdapter.class, property = Adapters.NAME_PROPERTY + "=" + Adapters.MEMORY,
+        immediate = true)
 public final class MemoryCacheStore implements CacheStoreAdapter {
 
     private final Map<String, MemoryCacheRegion> regions = new ConcurrentHashMap<>();

@@ -24,7 +24,8 @@ import org.osgi.service.component.annotations.Component;
  * <p>Fence tokens come from one counter for all keys, so the tokens of each key increase. A grant belongs to its token,
  * not to a thread: any thread may unlock it with that token.
  */
-@Component(service = LockAdapter.class, property = Adapters.NAME_PROPERTY + "=" + Adapters.MEMORY)
+@Component(service = LockAdapter.class, property = Adapters.NAME_PROPERTY + "=" + Adapters.MEMORY,
+        immediate = true)
 public final class MemoryLockAdapter implements LockAdapter {
 
     private static final long FREE = 0;

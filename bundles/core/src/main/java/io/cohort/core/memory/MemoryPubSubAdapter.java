@@ -16,7 +16,8 @@ import org.osgi.service.component.annotations.Component;
  * bus to simulate several nodes. {@link #publish} calls the listeners on the publishing thread without holding a lock
  * (see {@link LocalBus}), so envelopes from one publishing thread reach each listener in publish order.
  */
-@Component(service = PubSubAdapter.class, property = Adapters.NAME_PROPERTY + "=" + Adapters.MEMORY)
+@Component(service = PubSubAdapter.class, property = Adapters.NAME_PROPERTY + "=" + Adapters.MEMORY,
+        immediate = true)
 public final class MemoryPubSubAdapter implements PubSubAdapter {
 
     private final LocalBus bus;
