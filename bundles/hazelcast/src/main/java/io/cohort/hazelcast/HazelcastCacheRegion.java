@@ -1,0 +1,173 @@
+package io.cohort.hazelcast;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import com.hazelcast.map.IMap;
+
+import io.cohort.api.spi.CacheRegion;
+
+/**
+ * A cache region kept in one Hazelcast map.
+ *
+ * <p>Each stored value starts with a header: a format byte and the entry's expiry time in epoch milliseconds on the
+ * writer's clock (0 for none). The grid expires the entry with the same ttl, which frees its memory and hides it from
+ * {@link #keys()}; the header lets {@link #get} and {@link #getAll} also hide an expired entry that a near cache
+ * still holds, since Hazelcast 5.4 near caches ignore the ttl of map entries and receive no invalidation when an
+ * entry expires.
+ *
+ * <p><b>Warning:</b> when the members' clocks differ, a near-cached entry expires on a reader by the reader's clock,
+ * which can be earlier or later than on the owner by the clock difference. {@link #size()} may count entries that
+ * have expired but that the grid has not removed yet.
+ */
+final class HazelcastCacheRegion implements CacheRegion {
+
+    /** Hazelcast's ttl value that means no expiry; also the header's value for an entry without expiry. */
+    private static final long NO_EXPIRY = 0;
+    private static final byte FORMAT = 1;
+    private static final int HEADER_BYTES = 1 + Long.BYTES;
+
+    private final String name;
+    private final IMap<String, byte[]> map;
+
+    HazelcastCacheRegion(String name, IMap<String, byte[]> map) {
+        this.name = name;
+        this.map = map;
+    }
+
+    @Override
+    public byte[] get(String key) {
+        return unwrap(map.get(key), System.currentTimeMillis());
+    }
+
+    @Override
+    public Map<String, byte[]> getAll(Collection<String> keys) {
+        Map<String, byte[]> stored = map.getAll(keys instanceof Set<String> set ? set : new HashSet<>(keys));
+        long now = System.currentTimeMillis();
+        Map<String, byte[]> present = new HashMap<>();
+        for (Map.Entry<String, byte[]> entry : stored.entrySet()) {
+            byte[] value = unwrap(entry.getValue(), now);
+            if (value != null) {
+                present.put(entry.getKey(), value);
+            }
+        }
+        return present;
+    }
+
+    @Override
+    public void put(String key, byte[] value, Duration ttl) {
+        long ttlMillis = ttlMillis(ttl);
+        map.set(key, wrap(value, ttlMillis), ttlMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Writes the entries in parallel and returns when all are stored; not atomic across keys. */
+    @Override
+    public void putAll(Map<String, byte[]> entries, Duration ttl) {
+        long ttlMillis = ttlMillis(ttl);
+        List<CompletionStage<Void>> writes = new ArrayList<>(entries.size());
+        for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
+            writes.add(map.setAsync(entry.getKey(), wrap(entry.getValue(), ttlMillis), ttlMillis,
+                    TimeUnit.MILLISECONDS));
+        }
+        writes.forEach(HazelcastCacheRegion::await);
+    }
+
+    @Override
+    public boolean remove(String key) {
+        return map.remove(key) != null;
+    }
+
+    @Override
+    public long removeAll(Collection<String> keys) {
+        List<CompletionStage<byte[]>> removals = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            removals.add(map.removeAsync(key));
+        }
+        long removed = 0;
+        for (CompletionStage<byte[]> removal : removals) {
+            if (await(removal) != null) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    @Override
+    public void clear() {
+        map.clear();
+    }
+
+    @Override
+    public Set<String> keys() {
+        return Set.copyOf(map.keySet());
+    }
+
+    @Override
+    public long size() {
+        return map.size();
+    }
+
+    @Override
+    public String toString() {
+        return "HazelcastCacheRegion[" + name + " in map " + map.getName() + "]";
+    }
+
+    /** Converts a ttl to Hazelcast milliseconds, rounding up so that a sub-millisecond ttl does not mean "never". */
+    static long ttlMillis(Duration ttl) {
+        if (ttl == null) {
+            return NO_EXPIRY;
+        }
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("ttl is " + ttl + "; expected a positive duration, or null for none");
+        }
+        long millis = ttl.toMillis();
+        return ttl.minusMillis(millis).isZero() ? millis : millis + 1;
+    }
+
+    static byte[] wrap(byte[] value, long ttlMillis) {
+        long expiresAt = ttlMillis == NO_EXPIRY ? NO_EXPIRY : System.currentTimeMillis() + ttlMillis;
+        return ByteBuffer.allocate(HEADER_BYTES + value.length).put(FORMAT).putLong(expiresAt).put(value).array();
+    }
+
+    /** Returns the value stored in {@code stored}, or {@code null} if there is none or it expired by {@code now}. */
+    byte[] unwrap(byte[] stored, long now) {
+        if (stored == null) {
+            return null;
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(stored);
+        if (stored.length < HEADER_BYTES || buffer.get() != FORMAT) {
+            throw new IllegalStateException("cache region " + name + " contains a value of an unknown format in map "
+                    + map.getName() + "; expected values written by this version of Cohort");
+        }
+        long expiresAt = buffer.getLong();
+        if (expiresAt != NO_EXPIRY && expiresAt <= now) {
+            return null;
+        }
+        byte[] value = new byte[buffer.remaining()];
+        buffer.get(value);
+        return value;
+    }
+
+    private static <T> T await(CompletionStage<T> stage) {
+        CompletableFuture<T> future = stage.toCompletableFuture();
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.cohort.hazelcast;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.hazelcast.config.EvictionConfig;
+import com.hazelcast.config.EvictionPolicy;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.InvalidConfigurationException;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MaxSizePolicy;
+import com.hazelcast.config.NearCacheConfig;
+import com.hazelcast.core.HazelcastInstance;
+
+import io.cohort.api.spi.Adapters;
+import io.cohort.api.spi.CacheRegion;
+import io.cohort.api.spi.CacheStoreAdapter;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cache store {@code hazelcast}: each region is one Hazelcast map ({@code cohort.cache.<region>}) of byte
+ * arrays, shared by every node of the cluster.
+ *
+ * <p>A region with a size limit, or any region while {@code near.cache} is on, gets its own map configuration, added
+ * to the running cluster when the region first opens on any node. It copies whatever {@code hazelcast.yaml} sets for
+ * that map name (backups, for example) and adds LRU eviction and the near cache. The near cache keeps read entries
+ * on the reading member (at most {@code near.cache.max.entries} per region, LRU) in serialized form, so every read
+ * returns a fresh array, and each write anywhere sends an invalidation to every member.
+ *
+ * <p><b>Warning:</b> {@code maxEntries} is approximate. Hazelcast 5.4 applies it per member, to the entries each
+ * member owns, so the cluster keeps up to about members &times; maxEntries. It enforces the limit per partition, at
+ * maxEntries &times; members &divide; partitions entries each (271 partitions by default) but never fewer than one.
+ * So a region evicts before reaching its limit when keys hash unevenly. A limit below partitions &divide; members
+ * behaves as one entry per partition, and Hazelcast logs a warning. Eviction samples entries, so the evicted entry
+ * is one of the least recently used, not always the least recently used one. A region whose map configuration was
+ * already added with other settings (by a node with other options) keeps the first settings, logged at WARN.
+ *
+ * <p><b>Warning:</b> with the near cache, a read on one member can return the old value for the short time the
+ * invalidation of another member's write takes to arrive. An invalidation lost in transit leaves a stale entry
+ * until Hazelcast's reconciliation task repairs it (every 60 seconds by default).
+ */
+@Component(service = CacheStoreAdapter.class,
+        property = Adapters.NAME_PROPERTY + "=" + HazelcastMember.ADAPTER_NAME)
+public final class HazelcastCacheStore implements CacheStoreAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HazelcastCacheStore.class);
+
+    private final HazelcastInstance instance;
+    private final MemberSettings settings;
+    private final Map<String, HazelcastCacheRegion> regions = new ConcurrentHashMap<>();
+
+    /** Creates the store on the node's member. */
+    @Activate
+    public HazelcastCacheStore(@Reference(name = "member") HazelcastMember member) {
+        this(member.instance(), member.settings());
+    }
+
+    HazelcastCacheStore(HazelcastInstance instance, MemberSettings settings) {
+        this.instance = instance;
+        this.settings = settings;
+    }
+
+    /** Opens the region; {@code maxEntries} of a region already open on this node is ignored. */
+    @Override
+    public CacheRegion openRegion(String regionName, long maxEntries) {
+        if (maxEntries < 0) {
+            throw new IllegalArgumentException("maxEntries of cache region " + regionName + " is " + maxEntries
+                    + "; expected 0 for no limit or a positive number");
+        }
+        return regions.computeIfAbsent(regionName, name -> open(name, maxEntries));
+    }
+
+    private HazelcastCacheRegion open(String regionName, long maxEntries) {
+        String mapName = GridNames.cacheMap(regionName);
+        if (maxEntries > 0 || settings.nearCache()) {
+            configure(regionName, mapName, maxEntries);
+        }
+        HazelcastCacheRegion region = new HazelcastCacheRegion(regionName, instance.getMap(mapName));
+        LOG.info("Cache region {} opened on Hazelcast map {} (maxEntries {}, near cache {})", regionName, mapName,
+                maxEntries, settings.nearCache());
+        return region;
+    }
+
+    private void configure(String regionName, String mapName, long maxEntries) {
+        MapConfig mapConfig = new MapConfig(instance.getConfig().findMapConfig(mapName)).setName(mapName);
+        if (maxEntries > 0) {
+            mapConfig.setEvictionConfig(new EvictionConfig()
+                    .setEvictionPolicy(EvictionPolicy.LRU)
+                    .setMaxSizePolicy(MaxSizePolicy.PER_NODE)
+                    .setSize((int) Math.min(maxEntries, Integer.MAX_VALUE)));
+        }
+        if (settings.nearCache()) {
+            mapConfig.setNearCacheConfig(new NearCacheConfig(mapName)
+                    .setInvalidateOnChange(true)
+                    .setInMemoryFormat(InMemoryFormat.BINARY)
+                    .setEvictionConfig(new EvictionConfig()
+                            .setEvictionPolicy(EvictionPolicy.LRU)
+                            .setMaxSizePolicy(MaxSizePolicy.ENTRY_COUNT)
+                            .setSize(settings.nearCacheMaxEntries())));
+        }
+        try {
+            instance.getConfig().addMapConfig(mapConfig);
+        } catch (InvalidConfigurationException e) {
+            LOG.warn("Cache region {} keeps the configuration its map {} already has in the cluster instead of "
+                    + "maxEntries {} and near cache {}: {}", regionName, mapName, maxEntries, settings.nearCache(),
+                    e.getMessage());
+        }
+    }
+}

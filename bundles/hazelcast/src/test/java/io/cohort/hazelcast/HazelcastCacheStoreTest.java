@@ -1,0 +1,208 @@
+package io.cohort.hazelcast;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.cohort.api.spi.CacheRegion;
+
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TestName;
+import org.junit.rules.Timeout;
+
+public class HazelcastCacheStoreTest {
+
+    private static TestCluster cluster;
+    private static HazelcastCacheStore storeA;
+    private static HazelcastCacheStore storeB;
+    private static HazelcastCacheStore storeC;
+
+    @Rule
+    public Timeout timeout = Timeout.seconds(60);
+
+    @Rule
+    public TestName testName = new TestName();
+
+    @BeforeClass
+    public static void startCluster() {
+        cluster = TestCluster.start("cohort-test-cache", 5801, 3, Map.of(MemberSettings.NEAR_CACHE, "true"));
+        storeA = store(0);
+        storeB = store(1);
+        storeC = store(2);
+    }
+
+    @AfterClass
+    public static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    public void put_onOneMember_readOnOthers() {
+        String region = region();
+
+        storeA.openRegion(region, 0).put("k", bytes("v1"), null);
+
+        assertArrayEquals(bytes("v1"), storeB.openRegion(region, 0).get("k"));
+        assertArrayEquals(bytes("v1"), storeC.openRegion(region, 0).get("k"));
+    }
+
+    @Test
+    public void put_withTtl_expiresOnEveryMember() {
+        String region = region();
+        CacheRegion onA = storeA.openRegion(region, 0);
+        CacheRegion onB = storeB.openRegion(region, 0);
+        CacheRegion onC = storeC.openRegion(region, 0);
+
+        onA.put("short", bytes("gone soon"), Duration.ofMillis(1500));
+        onA.put("long", bytes("stays"), null);
+
+        assertArrayEquals(bytes("gone soon"), onB.get("short"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> onA.get("short") == null && onB.get("short") == null
+                && onC.get("short") == null);
+        assertArrayEquals(bytes("stays"), onC.get("long"));
+    }
+
+    @Test
+    public void clear_ofOneRegion_leavesTheOtherRegion() {
+        CacheRegion first = storeA.openRegion(region() + "-first", 0);
+        CacheRegion second = storeA.openRegion(region() + "-second", 0);
+        first.put("k", bytes("1"), null);
+        second.put("k", bytes("2"), null);
+
+        storeB.openRegion(region() + "-first", 0).clear();
+
+        assertNull(first.get("k"));
+        assertArrayEquals(bytes("2"), storeC.openRegion(region() + "-second", 0).get("k"));
+    }
+
+    @Test
+    public void batchOperations_acrossMembers_matchSingleOperations() {
+        String region = region();
+        CacheRegion onA = storeA.openRegion(region, 0);
+        CacheRegion onB = storeB.openRegion(region, 0);
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        for (int i = 0; i < 50; i++) {
+            entries.put("k" + i, bytes("v" + i));
+        }
+
+        onA.putAll(entries, Duration.ofMinutes(5));
+
+        assertEquals(50, onB.size());
+        assertEquals(entries.keySet(), onB.keys());
+        Map<String, byte[]> read = onB.getAll(List.of("k1", "k2", "missing"));
+        assertEquals(Set.of("k1", "k2"), read.keySet());
+        assertArrayEquals(bytes("v2"), read.get("k2"));
+        assertEquals(2, onB.removeAll(List.of("k1", "k2", "missing")));
+        assertTrue(onB.remove("k3"));
+        assertFalse(onB.remove("k3"));
+        assertEquals(47, onA.size());
+    }
+
+    @Test
+    public void put_afterNearCachedRead_reachesReader() {
+        String region = region();
+        CacheRegion onA = storeA.openRegion(region, 0);
+        CacheRegion onB = storeB.openRegion(region, 0);
+        onA.put("k", bytes("old"), null);
+        assertArrayEquals(bytes("old"), onB.get("k"));
+        assertArrayEquals(bytes("old"), onB.get("k"));
+
+        onA.put("k", bytes("new"), null);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> new String(onB.get("k"), UTF_8).equals("new"));
+    }
+
+    @Test
+    public void get_returnsFreshArrayEachTime() {
+        CacheRegion onA = storeA.openRegion(region(), 0);
+        onA.put("k", bytes("value"), null);
+
+        onA.get("k")[0] = 'X';
+
+        assertArrayEquals(bytes("value"), onA.get("k"));
+    }
+
+    @Test
+    public void openRegion_twice_returnsTheOpenRegion() {
+        CacheRegion first = storeA.openRegion(region(), 10);
+
+        assertSame(first, storeA.openRegion(region(), 20));
+    }
+
+    @Test
+    public void maxEntries_whenExceeded_evictsEntries() {
+        String region = region();
+        CacheRegion onA = storeA.openRegion(region, 100);
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        for (int i = 0; i < 2_000; i++) {
+            entries.put("k" + i, bytes("v"));
+        }
+
+        onA.putAll(entries, null);
+
+        // Hazelcast keeps about max(1, 100 * 3 members / 271 partitions) entries per partition.
+        long size = storeC.openRegion(region, 100).size();
+        assertTrue("size " + size + " should be below the 2000 entries written", size < 1_000);
+        assertTrue("size " + size + " should keep entries", size > 0);
+    }
+
+    @Test
+    public void openRegion_otherLimitElsewhere_keepsFirstConfig() {
+        String region = region();
+        storeA.openRegion(region, 100).put("k", bytes("v"), null);
+
+        CacheRegion onB = storeB.openRegion(region, 200);
+
+        assertArrayEquals(bytes("v"), onB.get("k"));
+        assertEquals(100, cluster.member(1).instance().getConfig().findMapConfig(GridNames.cacheMap(region))
+                .getEvictionConfig().getSize());
+    }
+
+    @Test
+    public void get_valueWithoutHeader_namesRegion() {
+        String region = region();
+        CacheRegion onA = storeA.openRegion(region, 0);
+        cluster.member(0).instance().<String, byte[]>getMap(GridNames.cacheMap(region)).set("raw", bytes("x"));
+
+        IllegalStateException error = assertThrows(IllegalStateException.class, () -> onA.get("raw"));
+
+        assertTrue(error.getMessage(), error.getMessage().contains(region));
+    }
+
+    @Test
+    public void ttlMillis_subMillisecond_roundsUp() {
+        assertEquals(1, HazelcastCacheRegion.ttlMillis(Duration.ofNanos(1)));
+        assertEquals(0, HazelcastCacheRegion.ttlMillis(null));
+        assertEquals(1500, HazelcastCacheRegion.ttlMillis(Duration.ofMillis(1500)));
+    }
+
+    private String region() {
+        return "test:" + testName.getMethodName();
+    }
+
+    private static HazelcastCacheStore store(int member) {
+        HazelcastMember hazelcast = cluster.member(member);
+        return new HazelcastCacheStore(hazelcast.instance(), hazelcast.settings());
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(UTF_8);
+    }
+}

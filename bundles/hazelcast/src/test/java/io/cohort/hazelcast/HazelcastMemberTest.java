@@ -1,0 +1,56 @@
+package io.cohort.hazelcast;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import com.hazelcast.cluster.Address;
+
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.junit.rules.Timeout;
+
+public class HazelcastMemberTest {
+
+    @Rule
+    public Timeout timeout = Timeout.seconds(60);
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    @Test
+    public void member_withHomeYaml_startsAndStops() throws IOException {
+        Path home = folder.newFolder("home").toPath();
+        Files.createDirectories(home.resolve("etc"));
+        Files.writeString(home.resolve("etc/hazelcast.yaml"), """
+                hazelcast:
+                  properties:
+                    hazelcast.partition.count: 11
+                """);
+        MemberSettings settings = MemberSettings.parse(Map.of(
+                MemberSettings.CLUSTER_NAME, "cohort-test-member-" + ProcessHandle.current().pid(),
+                MemberSettings.PORT, 5801, MemberSettings.PORT_COUNT, 5,
+                MemberSettings.MEMBERS, "127.0.0.1:5801-5805"));
+
+        HazelcastMember member = new HazelcastMember(settings, home);
+        try {
+            Address address = member.instance().getCluster().getLocalMember().getAddress();
+
+            assertEquals("127.0.0.1", address.getHost());
+            assertTrue(address.getPort() >= 5801);
+            assertTrue(address.getPort() <= 5805);
+            assertEquals(11, member.instance().getPartitionService().getPartitions().size());
+            assertEquals(member.instance().getCluster().getLocalMember().getUuid(), member.localMemberUuid());
+        } finally {
+            member.deactivate();
+        }
+
+        assertFalse(member.instance().getLifecycleService().isRunning());
+    }
+}
