@@ -1,5 +1,6 @@
 /**
- * The transaction hooks that other services use to act only after a commit or after a rollback.
+ * Transactions on Cohort's database: {@link io.cohort.api.tx.TransactionManager} runs units of work, and the
+ * {@link io.cohort.api.tx.Transaction} hooks let other services act only after a commit or after a rollback.
  */
 @Export
 @Version("0.1.0")

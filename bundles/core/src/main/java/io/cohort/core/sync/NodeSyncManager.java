@@ -78,9 +78,9 @@ public final class NodeSyncManager implements PluginSync, ResourceCounter {
     static final Duration DEDUP_WINDOW = Duration.ofMinutes(10);
 
     /**
-     * The most message ids one subscription remembers. Past it, Caffeine evicts ids by its own policy, so a
-     * subscription that takes more messages than this within one claim time of a relay can run a repeated message
-     * twice.
+     * Maximum number of message ids that one subscription remembers. Past it, Caffeine evicts ids by its own
+     * policy, so a subscription that takes more messages than this within one claim time of a relay can run a
+     * repeated message twice.
      */
     static final long DEDUP_MAX_IDS = 20_000;
 

@@ -1,0 +1,151 @@
+package io.cohort.jdbc;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Dictionary;
+import java.util.Hashtable;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens Cohort's database, brings Cohort's tables up to date, and registers the pooled {@link DataSource} with the
+ * service property {@value #DATASOURCE_PROPERTY}={@value #DATASOURCE_NAME}.
+ *
+ * <p>An invalid configuration, or a database that cannot be reached or rejects the user, fails this component with
+ * a message naming the URL and the user (never the password). The transaction manager and the sync outbox then stay
+ * unsatisfied, and the rest of the node keeps running; fixing the configuration brings them back.
+ */
+@Component(configurationPid = DatabaseComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+public final class DatabaseComponent {
+
+    /** The configuration PID, read from {@code etc/io.cohort.jdbc.cfg} in the distribution. */
+    public static final String PID = "io.cohort.jdbc";
+
+    /** Service property that marks Cohort's DataSource among any others in the framework. */
+    public static final String DATASOURCE_PROPERTY = "cohort.datasource";
+
+    /** Value of {@link #DATASOURCE_PROPERTY} on Cohort's DataSource. */
+    public static final String DATASOURCE_NAME = "cohort";
+
+    /** Target filter of references to Cohort's DataSource. */
+    public static final String DATASOURCE_TARGET = "(" + DATASOURCE_PROPERTY + "=" + DATASOURCE_NAME + ")";
+
+    /** Framework property with the node's data directory, the same one the core bundle reads. */
+    static final String DATA_DIR_PROPERTY = "cohort.data";
+
+    /** JVM property that H2 reads, once, for the address of the TCP listener an auto-server database opens. */
+    static final String H2_BIND_ADDRESS = "h2.bindAddress";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseComponent.class);
+
+    private HikariDataSource pool;
+    private ServiceRegistration<DataSource> registration;
+    private String safeUrl;
+
+    /** The database configuration. Every setting has a default, so the file is optional. */
+    public @interface Config {
+
+        /**
+         * JDBC URL, {@code jdbc:h2:} or {@code jdbc:postgresql:}. Empty means the H2 file
+         * {@code <cohort.data>/db/cohort} with {@code AUTO_SERVER=TRUE}, which the nodes on one machine share.
+         */
+        String url() default "";
+
+        /** Database user. */
+        String user() default "sa";
+
+        /** The user's password. Never logged. */
+        String password() default "";
+
+        /**
+         * Maximum connections in the pool, 1 to 200. Too low makes transactions wait for a connection; too high can
+         * exceed the database's connection limit when many nodes share it.
+         */
+        int pool_size() default 10;
+
+        /**
+         * Milliseconds a caller waits for a pooled connection, and that the first connection may take at start,
+         * 250 to 600000. Too low fails transactions under load; too high delays the error when the database is down.
+         */
+        long connection_timeout_ms() default 10_000;
+    }
+
+    @Activate
+    void activate(BundleContext context, Config config) throws IOException {
+        DatabaseSettings settings = DatabaseSettings.from(config, dataDir(context));
+        safeUrl = settings.safeUrl();
+        if (settings.isH2AutoServer()) {
+            requireLoopbackH2Listener();
+        }
+        LOG.info("Opening database {} as user '{}' with at most {} connections", safeUrl, settings.user(),
+                settings.poolSize());
+
+        HikariDataSource opened = null;
+        try {
+            opened = ConnectionPools.open(settings);
+            new SchemaMigrator().migrate(opened, safeUrl);
+        } catch (RuntimeException e) {
+            if (opened != null) {
+                opened.close();
+            }
+            LOG.error("Database {} is not available; the transaction manager and the sync outbox stay stopped: {}",
+                    safeUrl, e.getMessage());
+            throw e;
+        }
+        pool = opened;
+
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put(DATASOURCE_PROPERTY, DATASOURCE_NAME);
+        registration = context.registerService(DataSource.class, new CohortDataSource(opened, safeUrl), properties);
+        LOG.info("Database {} is ready", safeUrl);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (registration != null) {
+            registration.unregister();
+            registration = null;
+        }
+        if (pool != null) {
+            pool.close();
+            pool = null;
+        }
+        LOG.info("Database {} closed", safeUrl);
+    }
+
+    static Path dataDir(BundleContext context) throws IOException {
+        String configured = context.getProperty(DATA_DIR_PROPERTY);
+        Path dir = configured == null || configured.isBlank()
+                ? Paths.get(System.getProperty("user.dir"), "data")
+                : Paths.get(configured);
+        return Files.createDirectories(dir.toAbsolutePath().normalize());
+    }
+
+    /**
+     * Makes the TCP listener of an H2 auto-server database bind to loopback. H2 reads the property when its
+     * settings class loads, so this helps only if no H2 database was opened in this JVM before; the launcher
+     * should pass {@code -Dh2.bindAddress=127.0.0.1} itself.
+     */
+    static void requireLoopbackH2Listener() {
+        String current = System.getProperty(H2_BIND_ADDRESS);
+        if (current == null || current.isBlank()) {
+            System.setProperty(H2_BIND_ADDRESS, "127.0.0.1");
+            LOG.info("Set {}=127.0.0.1 so that the H2 auto-server listener accepts local connections only",
+                    H2_BIND_ADDRESS);
+        } else if (!current.equals("127.0.0.1") && !current.equals("localhost")) {
+            LOG.warn("{} is {}, so other hosts can reach the H2 auto-server listener", H2_BIND_ADDRESS, current);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.cohort.jdbc.outbox;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.sql.DataSource;
+
+import io.cohort.api.spi.Adapters;
+import io.cohort.api.spi.Envelope;
+import io.cohort.api.spi.PubSubAdapter;
+import io.cohort.api.spi.SyncOutbox;
+import io.cohort.api.tx.Transaction;
+import io.cohort.jdbc.DatabaseComponent;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * The {@link SyncOutbox} service of this node and its relay.
+ *
+ * <p>The relay needs the node's application name and pub/sub adapter, which the node configuration (PID
+ * {@value #NODE_PID}) holds, so this component reads that PID as well as its own. FileInstall creates
+ * configurations with the multi-location {@code ?}, which lets both the core bundle and this one read it.
+ */
+@Component(service = SyncOutbox.class, configurationPid = {SyncOutboxComponent.NODE_PID, DatabaseComponent.PID},
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+public final class SyncOutboxComponent implements SyncOutbox {
+
+    /** The node configuration PID of the core bundle. */
+    static final String NODE_PID = "io.cohort.core";
+
+    @Reference(name = "dataSource", target = DatabaseComponent.DATASOURCE_TARGET)
+    private DataSource dataSource;
+
+    private final Map<PubSubAdapter, String> adapters = new ConcurrentHashMap<>();
+    private JdbcSyncOutbox outbox;
+    private OutboxRelay relay;
+
+    /**
+     * The relay settings, with the two node settings it shares with the core bundle; their defaults must stay
+     * those of the core bundle's node configuration.
+     */
+    public @interface Config {
+
+        /** Application name, from the node configuration. */
+        String app_name() default "cohort";
+
+        /** Pub/sub adapter of the sync manager, from the node configuration. */
+        String pubsub_adapter() default Adapters.MEMORY;
+
+        /**
+         * Milliseconds the relay sleeps when the outbox is empty, 10 to 60000. A local commit wakes it at once, so
+         * this bounds how late it publishes rows that other nodes left behind. Too low polls the database often.
+         */
+        long relay_interval_ms() default 500;
+
+        /** Maximum rows that one relay round claims, 1 to 10000. */
+        int relay_batch_size() default 100;
+
+        /**
+         * Milliseconds a relay's claim on a row lasts, 1000 to 300000. Too low lets a second relay publish a row
+         * that a slow relay is still publishing, and receivers then drop the repeat. Too high delays the rows of a
+         * relay that died. The maximum stays well below the 10 minutes for which receivers remember message ids.
+         */
+        long relay_claim_ms() default 30_000;
+
+        /** Milliseconds a row whose publish failed waits before the next attempt, 10 to 3600000. */
+        long relay_retry_delay_ms() default 5_000;
+    }
+
+    @Activate
+    void activate(Config config) {
+        RelaySettings settings = RelaySettings.from(config);
+        relay = new OutboxRelay(dataSource, settings, this::adapter, Clock.systemUTC());
+        outbox = new JdbcSyncOutbox(dataSource, relay::wakeUp);
+        relay.start();
+    }
+
+    @Deactivate
+    void deactivate() {
+        relay.close();
+    }
+
+    @Reference(name = "adapter", service = PubSubAdapter.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "removeAdapter")
+    void addAdapter(PubSubAdapter adapter, Map<String, Object> properties) {
+        adapters.put(adapter, String.valueOf(properties.get(Adapters.NAME_PROPERTY)));
+    }
+
+    void removeAdapter(PubSubAdapter adapter, Map<String, Object> properties) {
+        adapters.remove(adapter);
+    }
+
+    @Override
+    public void append(Transaction transaction, String appName, String topic, Envelope envelope) {
+        outbox.append(transaction, appName, topic, envelope);
+    }
+
+    @Override
+    public String toString() {
+        return "SyncOutbox[relay " + (relay == null ? "not started" : relay.relayId()) + "]";
+    }
+
+    private PubSubAdapter adapter(String name) {
+        for (Map.Entry<PubSubAdapter, String> entry : adapters.entrySet()) {
+            if (entry.getValue().equals(name)) {
+                return entry.getKey();
+            }
+        }
+        return null;
+    }
+}

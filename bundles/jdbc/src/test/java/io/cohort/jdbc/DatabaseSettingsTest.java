@@ -1,0 +1,106 @@
+package io.cohort.jdbc;
+
+import static org.hamcrest.CoreMatchers.containsString;
+import static org.hamcrest.CoreMatchers.not;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.lang.annotation.Annotation;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.Test;
+
+public class DatabaseSettingsTest {
+
+    private static final Path DATA = Path.of("/var/lib/cohort/data");
+
+    @Test
+    public void from_defaults_h2FileWithAutoServer() {
+        DatabaseSettings settings = DatabaseSettings.from(config("", "sa", "", 10, 10_000), DATA);
+
+        assertEquals("jdbc:h2:file:/var/lib/cohort/data/db/cohort;AUTO_SERVER=TRUE", settings.url());
+        assertEquals("org.h2.Driver", settings.driverClass());
+        assertEquals(Duration.ofSeconds(10), settings.connectionTimeout());
+        assertTrue(settings.isH2AutoServer());
+    }
+
+    @Test
+    public void from_postgresUrl_postgresDriver() {
+        DatabaseSettings settings = DatabaseSettings.from(
+                config("jdbc:postgresql://127.0.0.1:5432/cohort", "cohort", "pw", 5, 2_000), DATA);
+
+        assertEquals("org.postgresql.Driver", settings.driverClass());
+        assertFalse(settings.isH2AutoServer());
+    }
+
+    @Test
+    public void from_invalidValues_namesSetting() {
+        assertThat(message(config("mysql://x", "sa", "", 10, 10_000)), containsString("url 'mysql://x'"));
+        assertThat(message(config("jdbc:mysql://127.0.0.1/x", "sa", "", 10, 10_000)),
+                containsString("neither H2 nor PostgreSQL"));
+        assertThat(message(config("", "sa", "", 0, 10_000)), containsString("pool.size 0"));
+        assertThat(message(config("", "sa", "", 201, 10_000)), containsString("pool.size 201"));
+        assertThat(message(config("", "sa", "", 10, 100)), containsString("connection.timeout.ms 100"));
+    }
+
+    @Test
+    public void invalidUrl_withPassword_messageMasksIt() {
+        String error = message(config("mysql://x?password=hunter2", "sa", "other-secret", 10, 10_000));
+
+        assertThat(error, not(containsString("hunter2")));
+        assertThat(error, containsString("password=****"));
+    }
+
+    @Test
+    public void toStringAndSafeUrl_leavePasswordOut() {
+        DatabaseSettings settings = DatabaseSettings.from(
+                config("jdbc:postgresql://127.0.0.1/cohort?user=c&password=hunter2", "c", "hunter2", 5, 2_000), DATA);
+
+        assertThat(settings.toString(), not(containsString("hunter2")));
+        assertEquals("jdbc:postgresql://127.0.0.1/cohort?user=c&password=****", settings.safeUrl());
+        assertEquals("failed for ****", settings.withoutPassword("failed for hunter2"));
+    }
+
+    private static String message(DatabaseComponent.Config config) {
+        return assertThrows(IllegalArgumentException.class, () -> DatabaseSettings.from(config, DATA)).getMessage();
+    }
+
+    private static DatabaseComponent.Config config(String url, String user, String password, int poolSize,
+            long timeoutMillis) {
+        return new DatabaseComponent.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return DatabaseComponent.Config.class;
+            }
+
+            @Override
+            public String url() {
+                return url;
+            }
+
+            @Override
+            public String user() {
+                return user;
+            }
+
+            @Override
+            public String password() {
+                return password;
+            }
+
+            @Override
+            public int pool_size() {
+                return poolSize;
+            }
+
+            @Override
+            public long connection_timeout_ms() {
+                return timeoutMillis;
+            }
+        };
+    }
+}
