@@ -5,7 +5,6 @@ import static org.hamcrest.CoreMatchers.containsString;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
-import static org.junit.Assert.assertTrue;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -154,8 +153,9 @@ public abstract class AbstractOutboxTest {
         assertEquals(rows, counts.size());
         assertEquals(List.of(1), counts.values().stream().distinct().toList());
         assertEquals(0, duplicates(nodeB));
-        assertTrue("node-b's relay published " + nodeB.relayed.get(), nodeB.relayed.get() > 0);
-        assertTrue("node-c's relay published " + nodeC.relayed.get(), nodeC.relayed.get() > 0);
+        // How the rows split between the two relays depends on scheduling (on a loaded machine one relay may claim
+        // them all), so only the total is checked.
+        assertEquals(rows, nodeB.relayed.get() + nodeC.relayed.get());
     }
 
     @Test
