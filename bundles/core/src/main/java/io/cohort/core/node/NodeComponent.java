@@ -8,6 +8,9 @@ import java.nio.file.Paths;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import org.osgi.framework.BundleContext;
@@ -38,6 +41,8 @@ public class NodeComponent {
     private static final Pattern ADAPTER_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final long MAX_SHUTDOWN_TIMEOUT_MS = Duration.ofMinutes(10).toMillis();
+    private static final Set<String> KNOWN_KEYS = new TreeSet<>(Set.of("app.name", "node.id", "cache.store",
+            "pubsub.adapter", "queue.adapter", "lock.adapter", "queue.shutdown.timeout.ms"));
 
     private ServiceRegistration<NodeSettings> registration;
 
@@ -63,13 +68,31 @@ public class NodeComponent {
         String lock_adapter() default "memory";
 
         /** Milliseconds that stopping consumers wait for running tasks before cancelling them; 0 to 600000. */
-        long queue_shutdown_timeout_ms() default 10_000;
+        String queue_shutdown_timeout_ms() default "10000";
     }
 
     @Activate
-    void activate(BundleContext context, Config config) throws IOException {
+    void activate(BundleContext context, Config config, Map<String, Object> properties) throws IOException {
+        warnAboutUnknownKeys(properties);
+        NodeSettings settings;
+        try {
+            settings = settings(context, config);
+        } catch (IllegalArgumentException e) {
+            // SCR reports activation failures on its own console only; the node log must name the bad setting too.
+            LOG.error("Invalid node configuration {}: {}. The managers stay stopped until it is fixed.", PID,
+                    e.getMessage());
+            throw e;
+        }
+
+        registration = context.registerService(NodeSettings.class, settings, null);
+        LOG.info("Node {} started for application {} (data {}, adapters: cache={}, pubsub={}, queue={}, lock={})",
+                settings.nodeId(), settings.appName(), settings.dataDir(), settings.cacheStore(),
+                settings.pubSubAdapter(), settings.queueAdapter(), settings.lockAdapter());
+    }
+
+    private static NodeSettings settings(BundleContext context, Config config) throws IOException {
         Path dataDir = dataDir(context);
-        NodeSettings settings = new NodeSettings(
+        return new NodeSettings(
                 Names.requireAppName(config.app_name()),
                 nodeId(config.node_id(), dataDir),
                 dataDir,
@@ -78,11 +101,18 @@ public class NodeComponent {
                 adapterName("queue.adapter", config.queue_adapter()),
                 adapterName("lock.adapter", config.lock_adapter()),
                 shutdownTimeout(config.queue_shutdown_timeout_ms()));
+    }
 
-        registration = context.registerService(NodeSettings.class, settings, null);
-        LOG.info("Node {} started for application {} (data {}, adapters: cache={}, pubsub={}, queue={}, lock={})",
-                settings.nodeId(), settings.appName(), dataDir, settings.cacheStore(), settings.pubSubAdapter(),
-                settings.queueAdapter(), settings.lockAdapter());
+    /** Logs a WARN for each setting this component does not know, such as a misspelt key. */
+    private static void warnAboutUnknownKeys(Map<String, Object> properties) {
+        for (String key : properties.keySet()) {
+            boolean framework = key.startsWith("service.") || key.startsWith("component.")
+                    || key.startsWith("felix.") || key.equals("objectClass");
+            if (!framework && !KNOWN_KEYS.contains(key)) {
+                LOG.warn("Ignoring unknown setting '{}' in configuration {}; known settings: {}", key, PID,
+                        KNOWN_KEYS);
+            }
+        }
     }
 
     @Deactivate
@@ -133,7 +163,14 @@ public class NodeComponent {
         return value;
     }
 
-    static Duration shutdownTimeout(long millis) {
+    static Duration shutdownTimeout(String value) {
+        long millis;
+        try {
+            millis = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("queue.shutdown.timeout.ms '" + Names.abbreviate(value)
+                    + "' is not a number; expected milliseconds from 0 to " + MAX_SHUTDOWN_TIMEOUT_MS, e);
+        }
         if (millis < 0 || millis > MAX_SHUTDOWN_TIMEOUT_MS) {
             throw new IllegalArgumentException("queue.shutdown.timeout.ms " + millis
                     + " is out of range; expected 0 to " + MAX_SHUTDOWN_TIMEOUT_MS);

@@ -78,6 +78,7 @@ public class CacheInputValidationTest {
                 List.of("PT0.000999999S", "1 ms")},
             {"null ttl", call(f -> f.cache().set("a", 3, null)), List.of("key 'a'", "is null")},
             {"bad key in del", call(f -> f.cache().del("a", "b c")), List.of("'b c'")},
+            {"null key in del", call(f -> f.cache().del("a", null)), List.of("key is null")},
             {"bad key in mdel", call(f -> f.cache().mdel(List.of("a", "b c"))), List.of("'b c'")},
             {"bad key in mset", call(f -> f.cache().mset(entries("c", 3, "d e", 4))), List.of("'d e'")},
             {"null value in mset", call(f -> f.cache().mset(entries("a", 5, "c", null))),

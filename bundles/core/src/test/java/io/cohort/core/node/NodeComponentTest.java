@@ -1,0 +1,86 @@
+package io.cohort.core.node;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.junit.rules.Timeout;
+
+/** Validation of the node settings, without a framework. */
+public class NodeComponentTest {
+
+    @Rule
+    public Timeout timeout = Timeout.seconds(10);
+
+    @Rule
+    public TemporaryFolder folder = new TemporaryFolder();
+
+    @Test
+    public void shutdownTimeout_number_parsesMilliseconds() {
+        assertEquals(Duration.ofMillis(2500), NodeComponent.shutdownTimeout(" 2500 "));
+    }
+
+    @Test
+    public void shutdownTimeout_notNumber_namesSettingAndValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NodeComponent.shutdownTimeout("abc"));
+
+        assertTrue(e.getMessage(), e.getMessage().contains("queue.shutdown.timeout.ms 'abc'"));
+    }
+
+    @Test
+    public void shutdownTimeout_outOfRange_namesAllowedRange() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NodeComponent.shutdownTimeout("-1"));
+
+        assertTrue(e.getMessage(), e.getMessage().contains("0 to 600000"));
+    }
+
+    @Test
+    public void adapterName_invalid_namesSetting() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NodeComponent.adapterName("queue.adapter", "Not Valid"));
+
+        assertTrue(e.getMessage(), e.getMessage().contains("queue.adapter 'Not Valid'"));
+    }
+
+    @Test
+    public void nodeId_empty_generatedOnceAndKept() throws IOException {
+        Path dataDir = folder.newFolder("data").toPath();
+
+        String first = NodeComponent.nodeId("", dataDir);
+        String second = NodeComponent.nodeId("", dataDir);
+
+        assertTrue(first, first.matches("node-[0-9a-f]{8}"));
+        assertEquals(first, second);
+        assertEquals(first, Files.readString(dataDir.resolve("node.id")).trim());
+    }
+
+    @Test
+    public void nodeId_configured_winsOverStoredId() throws IOException {
+        Path dataDir = folder.newFolder("data").toPath();
+        String stored = NodeComponent.nodeId("", dataDir);
+
+        String configured = NodeComponent.nodeId("node-a", dataDir);
+
+        assertEquals("node-a", configured);
+        assertNotEquals(stored, configured);
+    }
+
+    @Test
+    public void nodeId_invalid_namesValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NodeComponent.nodeId("bad id", folder.getRoot().toPath()));
+
+        assertTrue(e.getMessage(), e.getMessage().contains("node.id 'bad id'"));
+    }
+}
