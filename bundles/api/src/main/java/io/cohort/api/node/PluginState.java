@@ -18,6 +18,6 @@ public enum PluginState {
     /** Unloaded; its service is gone. */
     UNLOADED,
 
-    /** A hook threw, or its service properties are invalid; see the last error. */
+    /** A hook threw or timed out, or its service properties are invalid; see the last error. */
     FAILED
 }

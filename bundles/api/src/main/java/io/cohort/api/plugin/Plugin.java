@@ -17,9 +17,24 @@ import org.osgi.annotation.versioning.ConsumerType;
  * holds: subscriptions, queue consumers, debounce timers and locks. On node stop, plugins unload in reverse load
  * order.
  *
- * <p>Hooks run on the runtime's lifecycle thread, one plugin at a time, so a slow hook delays other plugins. A hook
- * that throws marks this plugin {@code FAILED}: the error is logged and shown by {@code cohort:plugins}, what the
- * plugin registered is released, and every other plugin keeps running.
+ * <p>Hooks run on a thread of the runtime, one hook at a time, so a slow hook delays other plugins. A hook that
+ * throws marks this plugin {@code FAILED}: the error is logged and shown by {@code cohort:plugins}, sync delivery
+ * stops, what the plugin's bundle holds is released, and every other plugin keeps running. The runtime calls no
+ * further hook of that activation, not even {@link #unload}, and the plugins that depend on this one keep waiting.
+ *
+ * <p>Each hook must return within the hook timeout: the framework property {@code cohort.plugin.hook.timeout.ms}, in
+ * milliseconds, 20000 by default. So must the component's activate and deactivate methods when the runtime's getting
+ * or releasing of the service runs them, as it does for a delayed component. A hook that runs longer fails this
+ * plugin as if it had thrown, with the last error {@code <hook>: timed out after <N> ms}. The
+ * runtime interrupts the hook's thread, leaves it to finish on its own under the name
+ * {@code cohort-plugins-abandoned-<plugin>}, and goes on with the other plugins on a new thread. What the hook
+ * returns or throws after the timeout is ignored. Until it returns, the runtime calls no other hook on the same
+ * plugin object: an activation that reuses the object fails instead. An unregistration of the plugin's service
+ * waits at most the rest of the timeout for a running hook, so stopping the bundle and stopping the node go on.
+ * {@link #handleSyncMessage} has no such timeout.
+ *
+ * <p><b>Warning:</b> the runtime cannot stop a hook that ignores interrupts: its thread, and whatever the hook holds,
+ * stays in use until the hook returns. Restart the bundle of a timed-out plugin to load it again.
  */
 @ConsumerType
 public interface Plugin {

@@ -19,6 +19,7 @@ import io.cohort.core.node.ResourceCounter;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -87,6 +88,27 @@ public class CohortNodeComponent implements CohortNode {
         adapters.put("queue", describe(EventQueueAdapter.class, settings.queueAdapter()));
         adapters.put("lock", describe(LockAdapter.class, settings.lockAdapter()));
         return adapters;
+    }
+
+    @Override
+    public String lockMode() {
+        String filter = "(" + Adapters.NAME_PROPERTY + "=" + settings.lockAdapter() + ")";
+        try {
+            for (ServiceReference<LockAdapter> reference : context.getServiceReferences(LockAdapter.class, filter)) {
+                LockAdapter adapter = context.getService(reference);
+                if (adapter != null) {
+                    try {
+                        return adapter.mode();
+                    } finally {
+                        context.ungetService(reference);
+                    }
+                }
+            }
+            return "";
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException("adapter name '" + settings.lockAdapter() + "' makes an invalid filter "
+                    + filter, e);
+        }
     }
 
     @Override

@@ -26,7 +26,13 @@ import org.slf4j.LoggerFactory;
  * {@link Plugin#beforeLoad}, subscribes {@link Plugin#handleSyncMessage}, then calls {@link Plugin#load}. When a
  * plugin's service is unregistered, the plugins that depend on it (directly or not) unload first, newest load first,
  * and go back to {@code WAITING}. Then it unloads itself. {@link #shutdown()} unloads every loaded plugin in reverse
- * load order. A hook that throws marks only its own plugin {@code FAILED}.
+ * load order.
+ *
+ * <p>Plugin code (the hooks, and getting and releasing the plugin's service, which activates and deactivates its
+ * component) runs through a {@link HookRunner}. A call that throws or runs longer than the hook timeout marks only
+ * its own plugin {@code FAILED}, closes its sync subscription and releases what its bundle holds. A timed-out call
+ * is abandoned on its thread, and the lifecycle goes on. A failed plugin gets no further hooks, and the plugins that
+ * depend on it stay {@code WAITING}.
  *
  * <p>Not thread safe: {@link #register}, {@link #unregister} and {@link #shutdown} must be called from one thread
  * (the runtime's lifecycle thread), never from inside a hook. {@link #snapshot()} may be called from any thread.
@@ -36,6 +42,7 @@ final class PluginLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(PluginLifecycle.class);
 
     private final PluginHost host;
+    private final HookRunner hooks;
 
     /** Every entry in registration order, including withdrawn ones until an entry of the same name replaces them. */
     private final List<PluginEntry> entries = new ArrayList<>();
@@ -46,8 +53,9 @@ final class PluginLifecycle {
     private long lastLoadSequence;
     private boolean stopped;
 
-    PluginLifecycle(PluginHost host) {
+    PluginLifecycle(PluginHost host, HookRunner hooks) {
         this.host = host;
+        this.hooks = hooks;
     }
 
     /** Adds a newly registered plugin service and loads every plugin that has become ready. */
@@ -170,7 +178,7 @@ final class PluginLifecycle {
         PluginContext context = host.contextFor(entry.name());
         long start = System.nanoTime();
 
-        if (!runHook(entry, "beforeLoad", () -> plugin.beforeLoad(context))) {
+        if (!runHook(entry, "beforeLoad", plugin, () -> plugin.beforeLoad(context))) {
             return;
         }
         try {
@@ -179,7 +187,7 @@ final class PluginLifecycle {
             fail(entry, "sync subscription", e.toString(), e);
             return;
         }
-        if (!runHook(entry, "load", () -> plugin.load(context))) {
+        if (!runHook(entry, "load", plugin, () -> plugin.load(context))) {
             return;
         }
 
@@ -196,13 +204,14 @@ final class PluginLifecycle {
         if (entry.plugin() != null) {
             return entry.plugin();
         }
-        Plugin plugin;
-        try {
-            plugin = entry.service().get();
-        } catch (RuntimeException e) {
-            fail(entry, "activate", e.toString(), e);
+        // A late plugin object of an abandoned activation is released at once, because this entry has failed.
+        HookRunner.Result<Plugin> result = hooks.call(entry.name(), "activate", null, entry.service()::get,
+                late -> entry.service().release());
+        if (result.outcome() != HookRunner.Outcome.RETURNED) {
+            callFailed(entry, "activate", result);
             return null;
         }
+        Plugin plugin = result.value();
         if (plugin == null) {
             fail(entry, "activate", "the plugin service returned no object; its component probably failed to "
                     + "activate (see the Declarative Services log)", null);
@@ -229,23 +238,22 @@ final class PluginLifecycle {
                 .toList();
         // The dependents' bundles keep running, so the per-bundle managers would not release what they hold; the
         // runtime releases it, or the plugin would subscribe a second time when it loads again.
+        String reason = "plugin " + dependency.name() + " that it depends on is unloading";
         for (PluginEntry entry : newestFirst) {
-            unload(entry, PluginState.WAITING, "plugin " + dependency.name() + " that it depends on is unloading");
-            int released = entry.service().releaseHeldResources();
-            if (released > 0) {
-                LOG.info("Released {} resources that plugin {} held while it waits for plugin {}", released,
-                        entry.describe(), dependency.name());
+            if (unload(entry, PluginState.WAITING, reason)) {
+                releaseHeldResources(entry, "while it waits for plugin " + dependency.name());
             }
         }
     }
 
-    private void unload(PluginEntry entry, PluginState target, String reason) {
+    /** Runs the unload hook and returns whether it succeeded. A failure marks the plugin {@code FAILED}. */
+    private boolean unload(PluginEntry entry, PluginState target, String reason) {
         setState(entry, PluginState.UNLOADING, null);
         Plugin plugin = entry.plugin();
         PluginContext context = host.contextFor(entry.name());
         long start = System.nanoTime();
 
-        boolean unloaded = runHook(entry, "unload", () -> plugin.unload(context));
+        boolean unloaded = runHook(entry, "unload", plugin, () -> plugin.unload(context));
         closeSync(entry);
 
         if (unloaded) {
@@ -254,16 +262,47 @@ final class PluginLifecycle {
                     entry.bundle().symbolicName(), entry.bundle().id(), entry.bundle().version(),
                     millisSince(start), reason);
         }
+        return unloaded;
     }
 
     /** Runs one hook and returns whether it succeeded. A failure marks the plugin {@code FAILED}. */
-    private boolean runHook(PluginEntry entry, String hook, Hook body) {
-        try {
-            body.run();
+    private boolean runHook(PluginEntry entry, String hook, Plugin plugin, HookRunner.Hook body) {
+        HookRunner.Result<Void> result = hooks.run(entry.name(), hook, plugin, body);
+        if (result.outcome() == HookRunner.Outcome.RETURNED) {
             return true;
-        } catch (Exception | LinkageError e) {
-            fail(entry, hook, e.toString(), e);
-            return false;
+        }
+        callFailed(entry, hook, result);
+        return false;
+    }
+
+    /**
+     * Marks the plugin {@code FAILED} after a plugin call that threw, timed out or did not run, and releases what its
+     * bundle holds, because the plugin gets no further hook that could release it.
+     */
+    private void callFailed(PluginEntry entry, String step, HookRunner.Result<?> result) {
+        if (result.outcome() == HookRunner.Outcome.TIMED_OUT) {
+            setState(entry, PluginState.FAILED, step + ": " + result.message());
+            LOG.error("Plugin {} from bundle {} [{}] did not return from {} within {} ms; it is FAILED, its thread "
+                    + "is interrupted and left to finish as {}, and the other plugins go on", entry.name(),
+                    entry.bundle().symbolicName(), entry.bundle().id(), step, hooks.timeout().toMillis(),
+                    result.abandonedThread());
+            closeSync(entry);
+        } else {
+            fail(entry, step, result.message(), result.failure());
+        }
+        releaseHeldResources(entry, "after its " + step + " failed");
+    }
+
+    private void releaseHeldResources(PluginEntry entry, String when) {
+        int released;
+        try {
+            released = entry.service().releaseHeldResources();
+        } catch (RuntimeException e) {
+            LOG.warn("Releasing the resources that plugin {} holds {} failed", entry.describe(), when, e);
+            return;
+        }
+        if (released > 0) {
+            LOG.info("Released {} resources that plugin {} held {}", released, entry.describe(), when);
         }
     }
 
@@ -290,12 +329,18 @@ final class PluginLifecycle {
         }
     }
 
+    /** Releases the plugin's service object, which may deactivate its component and so run plugin code. */
     private void releaseService(PluginEntry entry) {
         entry.plugin(null);
-        try {
-            entry.service().release();
-        } catch (RuntimeException e) {
-            LOG.debug("Releasing the service of plugin {} failed", entry.describe(), e);
+        HookRunner.Result<Void> result = hooks.run(entry.name(), "deactivate", null, entry.service()::release);
+        if (result.outcome() == HookRunner.Outcome.TIMED_OUT) {
+            setState(entry, PluginState.FAILED, "deactivate: " + result.message());
+            LOG.error("Releasing the service of plugin {} did not return within {} ms; it is FAILED, and the "
+                    + "interrupted thread is left to finish as {}", entry.describe(), hooks.timeout().toMillis(),
+                    result.abandonedThread());
+        } else if (result.outcome() != HookRunner.Outcome.RETURNED) {
+            LOG.debug("Releasing the service of plugin {} failed: {}", entry.describe(), result.message(),
+                    result.failure());
         }
     }
 
@@ -348,10 +393,5 @@ final class PluginLifecycle {
 
     private static long millisSince(long startNanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-    }
-
-    @FunctionalInterface
-    private interface Hook {
-        void run() throws Exception;
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.cohort.api.node.PluginInfo;
 import io.cohort.api.plugin.Plugin;
@@ -40,22 +41,40 @@ import org.slf4j.LoggerFactory;
 /**
  * Loads and unloads the {@link Plugin} services of every bundle.
  *
- * <p>A service tracker feeds registrations to a {@link PluginScheduler}, which runs every hook on the lifecycle
- * thread {@value PluginScheduler#THREAD_NAME}. An unregistration blocks the unregistering thread until the plugin has
+ * <p>A service tracker feeds registrations to a {@link PluginScheduler}, whose lifecycle thread
+ * {@value PluginScheduler#THREAD_NAME} runs every hook on a hook thread ({@value HookRunner#THREAD_PREFIX}N) and
+ * waits for it at most the hook timeout. An unregistration blocks the unregistering thread until the plugin has
  * unloaded, so a plugin's {@code unload} hook runs while its bundle's services are still usable. When the framework
  * stops, a synchronous listener on the system bundle's {@code STOPPING} event unloads every plugin in reverse load
  * order before any bundle stops.
+ *
+ * <p>The hook timeout is the framework property {@value #HOOK_TIMEOUT_PROPERTY}, in milliseconds, default 20000 (below
+ * the 30 seconds the launcher waits for a node to stop), read when the runtime starts. It bounds each call of plugin
+ * code: the hooks {@code beforeLoad}, {@code load} and {@code unload}, and getting and releasing the plugin's service,
+ * which activates and deactivates its component. A call that runs longer marks its plugin {@code FAILED} with the last
+ * error {@code <hook>: timed out after N ms}, and its thread is interrupted and left to finish as {@value
+ * HookRunner#ABANDONED_PREFIX}{@code <plugin>}. Too low, and a healthy but slow hook (one that opens a database or
+ * waits for the cluster) fails and stays failed until its bundle restarts. Too high, and a hook that hangs holds back
+ * every plugin registered after it, and delays bundle stops (FileInstall included) and the node stop by up to the
+ * timeout. The same value limits how long an unregistration waits while a step runs Cohort code without a plugin call
+ * in between. After that the unregistration stops waiting, and the step finishes later.
  *
  * <p>Plugins load only once the adapter that the node configuration names for each manager is registered, so a plugin
  * never runs its hooks against a cluster adapter that is still starting. Until then the runtime tracks plugin
  * services without loading them.
  *
- * <p><b>Warning:</b> an unregistration waits for the hook that is running on the lifecycle thread. If that hook
- * waits for a service whose component the unregistering thread is deactivating, both threads wait on each other.
- * While it waits, the runtime logs a WARN naming both steps every 10 seconds.
+ * <p><b>Warning:</b> an unregistration waits for the hook that is running. If that hook waits for a service whose
+ * component the unregistering thread is deactivating, both threads wait on each other until the hook times out,
+ * which fails its plugin. While it waits, the runtime logs a WARN naming both steps every 10 seconds.
  */
 @Component(service = PluginRuntime.class, immediate = true)
 public class PluginRuntime {
+
+    /** The framework property with the hook timeout in milliseconds. */
+    static final String HOOK_TIMEOUT_PROPERTY = "cohort.plugin.hook.timeout.ms";
+
+    /** The hook timeout, in milliseconds, when {@value #HOOK_TIMEOUT_PROPERTY} is not set or invalid. */
+    static final long DEFAULT_HOOK_TIMEOUT_MS = 20_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginRuntime.class);
     private static final Duration WAIT_WARNING = Duration.ofSeconds(10);
@@ -77,14 +96,34 @@ public class PluginRuntime {
     @Activate
     void activate(BundleContext bundleContext) {
         context = bundleContext;
-        scheduler = new PluginScheduler(new SyncHost(), WAIT_WARNING);
+        Duration hookTimeout = hookTimeout(context.getProperty(HOOK_TIMEOUT_PROPERTY));
+        scheduler = new PluginScheduler(new SyncHost(), WAIT_WARNING, hookTimeout);
         frameworkStopListener = this::onBundleEvent;
         context.addBundleListener(frameworkStopListener);
         tracker = new ServiceTracker<>(context, Plugin.class, new PluginTracker());
         adapterTracker = new ServiceTracker<>(context, adapterFilter(), new AdapterTracker());
         adapterTracker.open();
-        LOG.info("Plugin runtime started on node {} for application {}", settings.nodeId(), settings.appName());
+        LOG.info("Plugin runtime started on node {} for application {} with a hook timeout of {} ms",
+                settings.nodeId(), settings.appName(), hookTimeout.toMillis());
         startTrackingPluginsWhenAdaptersReady();
+    }
+
+    /** Parses the value of {@value #HOOK_TIMEOUT_PROPERTY}, and returns the default for a missing or invalid value. */
+    static Duration hookTimeout(String value) {
+        if (value == null || value.isBlank()) {
+            return Duration.ofMillis(DEFAULT_HOOK_TIMEOUT_MS);
+        }
+        try {
+            long millis = Long.parseLong(value.trim());
+            if (millis >= 1) {
+                return Duration.ofMillis(millis);
+            }
+        } catch (NumberFormatException e) {
+            // Reported below, like a value that is too small.
+        }
+        LOG.warn("Framework property {} is '{}', which is not a whole number of milliseconds of at least 1; using "
+                + "the default of {} ms", HOOK_TIMEOUT_PROPERTY, value, DEFAULT_HOOK_TIMEOUT_MS);
+        return Duration.ofMillis(DEFAULT_HOOK_TIMEOUT_MS);
     }
 
     /** Opens the plugin tracker once every configured adapter is registered. Runs on service event threads. */
@@ -232,11 +271,14 @@ public class PluginRuntime {
         }
     }
 
-    /** Gets the plugin object through the runtime's bundle context, on the lifecycle thread. */
+    /**
+     * Gets the plugin object through the runtime's bundle context, on a hook thread. An abandoned {@link #get()} may
+     * return on its own thread while the lifecycle thread releases the service, hence the atomic flag.
+     */
     private final class ServicePlugin implements PluginEntry.PluginService {
 
         private final ServiceReference<Plugin> reference;
-        private boolean obtained;
+        private final AtomicBoolean obtained = new AtomicBoolean();
 
         ServicePlugin(ServiceReference<Plugin> reference) {
             this.reference = reference;
@@ -245,7 +287,9 @@ public class PluginRuntime {
         @Override
         public Plugin get() {
             Plugin plugin = context.getService(reference);
-            obtained = plugin != null;
+            if (plugin != null) {
+                obtained.set(true);
+            }
             return plugin;
         }
 
@@ -278,10 +322,9 @@ public class PluginRuntime {
 
         @Override
         public void release() {
-            if (!obtained) {
+            if (!obtained.getAndSet(false)) {
                 return;
             }
-            obtained = false;
             try {
                 context.ungetService(reference);
             } catch (IllegalStateException e) {

@@ -5,23 +5,34 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 
 import io.cohort.api.node.PluginInfo;
 import io.cohort.api.node.PluginState;
 
+import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
 
-/** The plugin state machine driven directly on the test thread, without OSGi and without the lifecycle thread. */
+/**
+ * The plugin state machine driven directly on the test thread, without OSGi and without the lifecycle thread. Hooks
+ * run on the hook runner's thread while the test thread waits for them.
+ */
 public class PluginLifecycleTest {
 
     @Rule
     public Timeout timeout = Timeout.seconds(10);
 
     private final RecordingHost host = new RecordingHost();
-    private final PluginLifecycle lifecycle = new PluginLifecycle(host);
+    private final HookRunner hooks = new HookRunner(Duration.ofSeconds(5));
+    private final PluginLifecycle lifecycle = new PluginLifecycle(host, hooks);
+
+    @After
+    public void closeHooks() {
+        hooks.close();
+    }
 
     @Test
     public void register_noDependencies_loadsInHookOrder() {

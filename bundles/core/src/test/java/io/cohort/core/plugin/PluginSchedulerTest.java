@@ -26,7 +26,8 @@ public class PluginSchedulerTest {
     public Timeout timeout = Timeout.seconds(20);
 
     private final RecordingHost host = new RecordingHost();
-    private final PluginScheduler scheduler = new PluginScheduler(host, Duration.ofSeconds(10));
+    private final PluginScheduler scheduler = new PluginScheduler(host, /* waitWarning= */ Duration.ofSeconds(10),
+            /* hookTimeout= */ Duration.ofSeconds(15));
 
     @After
     public void closeScheduler() {
@@ -34,14 +35,14 @@ public class PluginSchedulerTest {
     }
 
     @Test
-    public void added_plugin_runsHooksOnLifecycleThread() {
+    public void added_plugin_runsHooksOnHookThread() {
         RecordingPlugin plugin = host.plugin("a");
 
         scheduler.added(host.entry("a", plugin, null));
 
         awaitState("a", PluginState.LOADED);
-        assertEquals(PluginScheduler.THREAD_NAME, plugin.threadOf("beforeLoad"));
-        assertEquals(PluginScheduler.THREAD_NAME, plugin.threadOf("load"));
+        assertEquals(HookRunner.THREAD_PREFIX + "1", plugin.threadOf("beforeLoad"));
+        assertEquals(HookRunner.THREAD_PREFIX + "1", plugin.threadOf("load"));
     }
 
     @Test

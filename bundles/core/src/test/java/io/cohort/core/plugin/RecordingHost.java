@@ -55,7 +55,7 @@ final class RecordingHost implements PluginHost {
         return entry(name, new FixedService(plugin), dependencies);
     }
 
-    PluginEntry entry(Object name, FixedService service, Object dependencies) {
+    PluginEntry entry(Object name, PluginEntry.PluginService service, Object dependencies) {
         long bundleId = nextBundleId.getAndIncrement();
         return PluginEntry.of(name, dependencies,
                 new PluginEntry.BundleRef("test.bundle" + bundleId, bundleId, "1.0.0"), service);

@@ -35,9 +35,19 @@ final class RecordingPlugin implements Plugin {
         return this;
     }
 
-    /** Makes {@code hook} block after recording it until the returned gate opens. */
+    /**
+     * Makes {@code hook} block after recording it until the returned gate opens. An interrupt ends the wait with an
+     * InterruptedException, as in {@code Thread.sleep}.
+     */
     Gate blockOn(String hook) {
-        Gate gate = new Gate();
+        Gate gate = new Gate(false);
+        gates.put(hook, gate);
+        return gate;
+    }
+
+    /** Makes {@code hook} block after recording it until the returned gate opens, ignoring interrupts. */
+    Gate holdOn(String hook) {
+        Gate gate = new Gate(true);
         gates.put(hook, gate);
         return gate;
     }
@@ -97,11 +107,21 @@ final class RecordingPlugin implements Plugin {
         }
     }
 
-    /** Holds a hook until {@link #open()}; {@link #awaitEntered()} waits until the hook is blocked in it. */
+    /**
+     * Holds a hook until {@link #open()} or for at most 10 s; {@link #awaitEntered()} waits until the hook is blocked
+     * in it.
+     */
     static final class Gate {
 
         private final CountDownLatch entered = new CountDownLatch(1);
         private final CountDownLatch opened = new CountDownLatch(1);
+        private final boolean ignoresInterrupts;
+        private volatile Thread thread;
+        private volatile boolean interrupted;
+
+        private Gate(boolean ignoresInterrupts) {
+            this.ignoresInterrupts = ignoresInterrupts;
+        }
 
         void awaitEntered() throws InterruptedException {
             if (!entered.await(10, TimeUnit.SECONDS)) {
@@ -113,10 +133,32 @@ final class RecordingPlugin implements Plugin {
             opened.countDown();
         }
 
+        /** Returns the thread that entered the gate, or null. */
+        Thread thread() {
+            return thread;
+        }
+
+        /** Returns whether the thread in the gate was interrupted while it waited. */
+        boolean wasInterrupted() {
+            return interrupted;
+        }
+
         private void block() throws InterruptedException {
+            thread = Thread.currentThread();
             entered.countDown();
-            if (!opened.await(10, TimeUnit.SECONDS)) {
-                throw new AssertionError("the gate was not opened within 10 s");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                try {
+                    if (!opened.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                        throw new AssertionError("the gate was not opened within 10 s");
+                    }
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    if (!ignoresInterrupts) {
+                        throw e;
+                    }
+                }
             }
         }
     }
