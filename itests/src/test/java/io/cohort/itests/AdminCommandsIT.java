@@ -239,7 +239,8 @@ public class AdminCommandsIT extends CohortTestSupport {
             assertNotNull("no NodeAdmin service", reference);
             assertEquals(node().nodeId(), reference.getProperty(NodeAdmin.NODE_ID_PROPERTY));
             Object misses = reference.getProperty(NodeAdmin.TOTALS_PREFIX + "cache.misses");
-            assertTrue("cache.misses total " + misses, misses instanceof Long && (Long) misses >= 1);
+            assertTrue("cache.misses total " + misses + " is not a Long", misses instanceof Long);
+            assertTrue("cache.misses total " + misses, (Long) misses >= 1);
         });
     }
 
@@ -253,7 +254,7 @@ public class AdminCommandsIT extends CohortTestSupport {
     }
 
     @Test(timeout = 30_000)
-    public void errors_badInput_failWithOneLineNamingTheValue() throws Exception {
+    public void errors_badInput_oneLineNamingValue() throws Exception {
         service(CacheManager.class).createCache(CacheOptions.builder("it-admin-errors").build());
 
         assertFailure("cache:get it-admin-nope k", "cache 'it-admin-nope' not found on node");

@@ -7,10 +7,10 @@ import java.util.stream.Collectors;
  * Builds a Gogo command line from separate arguments, so each argument reaches the command unchanged.
  *
  * <p>An argument made only of letters, digits and {@code _ - . , : / @ +} is sent as it is. Any other argument is put
- * in double quotes, with {@code \} before {@code "}, {@code \}, {@code $} and {@code %}, because Gogo expands
- * {@code $name} and {@code %(expression)} inside double quotes. A single quote cannot appear inside double quotes
- * in Gogo 1.1 (its tokenizer looks for the closing single quote), so the quoted text is closed before it, the quote
- * is written as {@code \'}, and the quoted text is opened again; Gogo joins the adjacent parts into one argument.
+ * in single quotes, inside which Gogo 1.1 takes every character literally. Double quotes would not do: inside them
+ * Gogo expands {@code $name} and {@code %(expression)}, and it expands braces with a comma, so the JSON object
+ * {@code {"a":1,"b":2}} would arrive as {@code "a":1 "b":2}. A single quote in the argument closes the quoted text,
+ * is written as {@code \'}, and opens it again; Gogo joins the adjacent parts into one argument.
  */
 final class CommandLine {
 
@@ -29,16 +29,7 @@ final class CommandLine {
         if (isPlain(argument)) {
             return argument;
         }
-        StringBuilder quoted = new StringBuilder(argument.length() + 8).append('"');
-        for (int i = 0; i < argument.length(); i++) {
-            char c = argument.charAt(i);
-            switch (c) {
-                case '"', '\\', '$', '%' -> quoted.append('\\').append(c);
-                case '\'' -> quoted.append("\"\\'\"");
-                default -> quoted.append(c);
-            }
-        }
-        return quoted.append('"').toString();
+        return "'" + argument.replace("'", "'\\''") + "'";
     }
 
     private static boolean isPlain(String argument) {

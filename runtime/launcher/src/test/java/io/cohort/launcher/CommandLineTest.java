@@ -22,7 +22,7 @@ public class CommandLineTest {
             "two words", "tab\there", "line\nbreak", "", " ", "quote\"inside", "back\\slash", "\\", "trailing\\",
             "$HOME", "${name}", "50%", "%(1+2)", "it's", "'", "''", "'quoted'", "a;b", "a|b", "a&b", "(a)", "[a]",
             "{a}", "<a>", "#comment", "*", "?", "=", "a=b", "~", "~/file", "`tick`", "!bang", "^caret", "é €",
-            "{\"json\": [1, 2], \"it's\": \"$5\"}");
+            "{\"json\": [1, 2], \"it's\": \"$5\"}", "{\"a\":1,\"b\":2}", "{a,b}", "x{1,2}y");
 
     /** Arguments made only of characters that Gogo takes literally. */
     private static final List<String> PLAIN_ARGUMENTS = List.of(
@@ -57,23 +57,23 @@ public class CommandLineTest {
     }
 
     @Test
-    public void quote_whitespace_wrapsInDoubleQuotes() {
-        assertEquals("\"two words\"", CommandLine.quote("two words"));
+    public void quote_whitespace_wrapsInSingleQuotes() {
+        assertEquals("'two words'", CommandLine.quote("two words"));
     }
 
     @Test
     public void quote_emptyArgument_returnsEmptyQuotes() {
-        assertEquals("\"\"", CommandLine.quote(""));
+        assertEquals("''", CommandLine.quote(""));
     }
 
     @Test
-    public void quote_expansionCharacters_escapesThem() {
-        assertEquals("\"\\$HOME \\%(1) \\\\ \\\"\"", CommandLine.quote("$HOME %(1) \\ \""));
+    public void quote_expansionCharacters_keptLiterally() {
+        assertEquals("'$HOME %(1) \\ \" {a,b}'", CommandLine.quote("$HOME %(1) \\ \" {a,b}"));
     }
 
     @Test
-    public void quote_singleQuote_writesItOutsideTheDoubleQuotes() {
-        assertEquals("\"it\"\\'\"s\"", CommandLine.quote("it's"));
+    public void quote_singleQuote_writesItOutsideTheSingleQuotes() {
+        assertEquals("'it'\\''s'", CommandLine.quote("it's"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.cohort.core.cache;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -98,6 +99,16 @@ public final class RegionCache implements Cache {
         return region().size();
     }
 
+    /**
+     * Returns the stored JSON bytes of {@code key} without counting a hit or a miss, for the operator shell.
+     *
+     * @throws IllegalArgumentException if the key is invalid
+     */
+    public Optional<byte[]> peek(String key) {
+        requireKey(key);
+        return Optional.ofNullable(region().get(key));
+    }
+
     @Override
     public void set(String key, Object value) {
         store(key, value, defaultTtl());
@@ -129,7 +140,7 @@ public final class RegionCache implements Cache {
         if (keys == null) {
             throw new IllegalArgumentException("keys of cache '" + name() + "' are null; expected cache keys");
         }
-        return deleteAll(requireKeys(List.of(keys.clone())));
+        return deleteAll(requireKeys(Arrays.asList(keys.clone())));
     }
 
     @Override

@@ -120,6 +120,14 @@ final class Lease implements LockHandle {
         return fullKey;
     }
 
+    LockOwner owner() {
+        return owner;
+    }
+
+    Duration ttl() {
+        return ttl;
+    }
+
     Thread holder() {
         return holder;
     }

@@ -1,7 +1,10 @@
 package io.cohort.core.lock;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -85,6 +88,30 @@ public final class LockService implements ResourceCounter {
     @Override
     public Map<String, Long> resourceCounts() {
         return Map.of(HELD_RESOURCE, (long) leasesByKey.size());
+    }
+
+    /** Returns the leases held on this node now, sorted by key, for the operator shell. */
+    public List<HeldLease> heldLeases() {
+        List<HeldLease> held = new ArrayList<>();
+        for (Lease lease : leasesByKey.values()) {
+            if (lease.isHeld()) {
+                held.add(new HeldLease(lease.key(), lease.owner().toString(), lease.fenceToken(),
+                        lease.expiresAt().minus(lease.ttl()), lease.expiresAt()));
+            }
+        }
+        held.sort(Comparator.comparing(HeldLease::key));
+        return held;
+    }
+
+    /**
+     * Returns whether any node holds {@code key} now, as the lock adapter reports it.
+     *
+     * @throws IllegalArgumentException if the key is invalid
+     * @throws IllegalStateException if the configured lock adapter is not registered
+     */
+    public boolean isLocked(String key) {
+        Names.requireName("lock key", key);
+        return adapter().isLocked(settings.scoped(key));
     }
 
     /** Acquires {@code key} for {@code owner}, as {@link LockManager#acquire} states. */
@@ -220,5 +247,17 @@ public final class LockService implements ResourceCounter {
             throw new IllegalArgumentException("ttl " + ttl + " for lock key '" + key + "' is more than the maximum "
                     + LockManager.MAX_TTL);
         }
+    }
+
+    /**
+     * A lease held on this node, as the operator shell shows it.
+     *
+     * @param key the lock key, without the application prefix
+     * @param owner the bundle that holds it
+     * @param fenceToken the fence token of the grant
+     * @param acquiredAt when it was granted, on this node's clock
+     * @param expiresAt when its ttl runs out, on this node's clock
+     */
+    public record HeldLease(String key, String owner, long fenceToken, Instant acquiredAt, Instant expiresAt) {
     }
 }

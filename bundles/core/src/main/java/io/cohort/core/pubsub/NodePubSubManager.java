@@ -2,6 +2,8 @@ package io.cohort.core.pubsub;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -176,6 +178,19 @@ public final class NodePubSubManager implements ResourceCounter {
         Map<String, ChannelCounters.Counts> snapshot = new TreeMap<>();
         counters.forEach((channel, channelCounters) -> snapshot.put(channel, channelCounters.snapshot()));
         return snapshot;
+    }
+
+    /**
+     * Returns the owner of each open subscription on this node, by channel, sorted by channel and then by owner. An
+     * owner with several subscriptions to one channel appears once per subscription.
+     */
+    public Map<String, List<String>> subscriptionOwners() {
+        Map<String, List<String>> owners = new TreeMap<>();
+        for (PubSubSubscription<?> subscription : subscriptions) {
+            owners.computeIfAbsent(subscription.channel(), channel -> new ArrayList<>()).add(subscription.owner());
+        }
+        owners.values().forEach(Collections::sort);
+        return owners;
     }
 
     @Override

@@ -222,6 +222,28 @@ public final class EventQueueManager implements ResourceCounter {
         return new TreeMap<>(counters);
     }
 
+    /** Returns how many consumers are subscribed to {@code channel} on this node. */
+    public int consumers(String channel) {
+        int count = 0;
+        for (QueueConsumer<?> consumer : consumers) {
+            if (consumer.channel().equals(channel)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Returns how many task attempts of {@code channel} run on this node now. */
+    public int running(String channel) {
+        int count = 0;
+        for (QueueConsumer<?> consumer : consumers) {
+            if (consumer.channel().equals(channel)) {
+                count += consumer.runningCount();
+            }
+        }
+        return count;
+    }
+
     @Override
     public Map<String, Long> resourceCounts() {
         return Map.of("queue.consumers", (long) consumers.size(), "queue.running", runningAttempts.get());

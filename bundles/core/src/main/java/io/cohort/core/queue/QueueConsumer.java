@@ -108,6 +108,11 @@ final class QueueConsumer<T> implements Subscription {
         manager.stop(List.of(this));
     }
 
+    /** Returns how many task attempts of this consumer run now. */
+    int runningCount() {
+        return running.size();
+    }
+
     /** Starts the worker threads, unless a stop already began. */
     synchronized void start() {
         if (stopping || !workers.isEmpty()) {
