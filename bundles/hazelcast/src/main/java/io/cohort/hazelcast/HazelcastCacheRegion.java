@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
 
 import io.cohort.api.spi.CacheRegion;
 
@@ -22,14 +23,16 @@ import io.cohort.api.spi.CacheRegion;
  * A cache region kept in one Hazelcast map.
  *
  * <p>Each stored value starts with a header: a format byte and the entry's expiry time in epoch milliseconds on the
- * writer's clock (0 for none). The grid expires the entry with the same ttl, which frees its memory and hides it from
- * {@link #keys()}; the header lets {@link #get} and {@link #getAll} also hide an expired entry that a near cache
- * still holds, since Hazelcast 5.4 near caches ignore the ttl of map entries and receive no invalidation when an
- * entry expires.
+ * writer's clock (0 for none). {@link #get} and {@link #getAll} hide an entry from that expiry time on, which makes
+ * the ttl exact to the millisecond: Hazelcast 5.4 keeps the times of map entries in whole seconds and can expire an
+ * entry up to a second early (a 2000 ms ttl was seen to end after 1898 ms), and its near caches ignore the ttl of map
+ * entries and receive no invalidation when an entry expires. The grid expires the entry
+ * {@value #GRID_TTL_MARGIN_MILLIS} ms after the header does, which frees its memory; {@link #keys()} reads the
+ * headers on the members that own the entries, so it leaves out expired entries the grid still keeps.
  *
- * <p><b>Warning:</b> when the members' clocks differ, a near-cached entry expires on a reader by the reader's clock,
- * which can be earlier or later than on the owner by the clock difference. {@link #size()} may count entries that
- * have expired but that the grid has not removed yet.
+ * <p><b>Warning:</b> when the members' clocks differ, an entry expires on a reader by the reader's clock, which can
+ * be earlier or later than on the writer by the clock difference. {@link #size()} may count entries up to about two
+ * seconds after their ttl, until the grid removes them.
  */
 final class HazelcastCacheRegion implements CacheRegion {
 
@@ -37,6 +40,9 @@ final class HazelcastCacheRegion implements CacheRegion {
     private static final long NO_EXPIRY = 0;
     private static final byte FORMAT = 1;
     private static final int HEADER_BYTES = 1 + Long.BYTES;
+
+    /** How much longer than the header the grid keeps an entry, so the grid never removes it before the ttl. */
+    static final long GRID_TTL_MARGIN_MILLIS = 1_000;
 
     private final String name;
     private final IMap<String, byte[]> map;
@@ -68,7 +74,7 @@ final class HazelcastCacheRegion implements CacheRegion {
     @Override
     public void put(String key, byte[] value, Duration ttl) {
         long ttlMillis = ttlMillis(ttl);
-        map.set(key, wrap(value, ttlMillis), ttlMillis, TimeUnit.MILLISECONDS);
+        map.set(key, wrap(value, ttlMillis), gridTtlMillis(ttlMillis), TimeUnit.MILLISECONDS);
     }
 
     /** Writes the entries in parallel and returns when all are stored; not atomic across keys. */
@@ -77,7 +83,7 @@ final class HazelcastCacheRegion implements CacheRegion {
         long ttlMillis = ttlMillis(ttl);
         List<CompletionStage<Void>> writes = new ArrayList<>(entries.size());
         for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
-            writes.add(map.setAsync(entry.getKey(), wrap(entry.getValue(), ttlMillis), ttlMillis,
+            writes.add(map.setAsync(entry.getKey(), wrap(entry.getValue(), ttlMillis), gridTtlMillis(ttlMillis),
                     TimeUnit.MILLISECONDS));
         }
         writes.forEach(HazelcastCacheRegion::await);
@@ -110,7 +116,7 @@ final class HazelcastCacheRegion implements CacheRegion {
 
     @Override
     public Set<String> keys() {
-        return Set.copyOf(map.keySet());
+        return Set.copyOf(map.keySet(new Unexpired(System.currentTimeMillis())));
     }
 
     @Override
@@ -135,6 +141,11 @@ final class HazelcastCacheRegion implements CacheRegion {
         return ttl.minusMillis(millis).isZero() ? millis : millis + 1;
     }
 
+    /** Returns the ttl the grid gets for an entry whose header expires after {@code ttlMillis}. */
+    static long gridTtlMillis(long ttlMillis) {
+        return ttlMillis == NO_EXPIRY ? NO_EXPIRY : ttlMillis + GRID_TTL_MARGIN_MILLIS;
+    }
+
     static byte[] wrap(byte[] value, long ttlMillis) {
         long expiresAt = ttlMillis == NO_EXPIRY ? NO_EXPIRY : System.currentTimeMillis() + ttlMillis;
         return ByteBuffer.allocate(HEADER_BYTES + value.length).put(FORMAT).putLong(expiresAt).put(value).array();
@@ -157,6 +168,38 @@ final class HazelcastCacheRegion implements CacheRegion {
         byte[] value = new byte[buffer.remaining()];
         buffer.get(value);
         return value;
+    }
+
+    /**
+     * Returns whether the header of {@code stored} has not expired by {@code now}. A value of an unknown format
+     * counts as present, so that reading it raises the error that names it.
+     */
+    static boolean isUnexpired(byte[] stored, long now) {
+        if (stored == null) {
+            return false;
+        }
+        if (stored.length < HEADER_BYTES || stored[0] != FORMAT) {
+            return true;
+        }
+        long expiresAt = ByteBuffer.wrap(stored, 1, Long.BYTES).getLong();
+        return expiresAt == NO_EXPIRY || expiresAt > now;
+    }
+
+    /** Selects the entries whose header has not expired; it runs on the members that own the entries. */
+    static final class Unexpired implements Predicate<String, byte[]> {
+
+        private static final long serialVersionUID = 1L;
+
+        private final long now;
+
+        Unexpired(long now) {
+            this.now = now;
+        }
+
+        @Override
+        public boolean apply(Map.Entry<String, byte[]> entry) {
+            return isUnexpired(entry.getValue(), now);
+        }
     }
 
     private static <T> T await(CompletionStage<T> stage) {

@@ -25,9 +25,13 @@ import org.slf4j.LoggerFactory;
  * The embedded Hazelcast member of this node, which the Hazelcast adapters share.
  *
  * <p>The member starts when this component activates and stops when it deactivates; changing the configuration
- * (PID {@value #PID}, settings in {@link MemberSettings}) restarts it and, with it, the adapters. The configuration
- * starts from {@code ${cohort.home}/etc/hazelcast.yaml} when that file exists, and the PID's settings win over the
- * same settings in the file.
+ * (PID {@value #PID}, settings in {@link MemberSettings}) restarts it and, with it, the adapters. The component
+ * needs a configuration of that PID (in the distribution, {@code etc/io.cohort.hazelcast.cfg}), even an empty one
+ * for all defaults. Without it no member starts. Otherwise a node whose settings configuration admin has not
+ * delivered yet would start a member on the default port and cluster name and join whatever cluster runs there. It
+ * would leave that cluster again a moment later, when the settings arrive. The configuration starts from
+ * {@code ${cohort.home}/etc/hazelcast.yaml} when that file exists, and the PID's settings win over the same
+ * settings in the file.
  *
  * <p>The member is created with {@link Hazelcast#newHazelcastInstance(Config)}, not through the
  * {@code HazelcastOSGiService} that Hazelcast's bundle registers. That service would register the instance as an
@@ -37,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * {@link Config#setClassLoader}, since Hazelcast's bundle cannot load them.
  */
 @Component(service = HazelcastMember.class, immediate = true, configurationPid = HazelcastMember.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
 public final class HazelcastMember {
 
     /** The configuration PID. */

@@ -78,6 +78,9 @@ final class MemberConfigFactory {
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.port()).setPortCount(settings.portCount())
                 .setPortAutoIncrement(settings.portCount() > 1);
+        // A node restarted right after a stop gets its own port back although the old connections on it are still
+        // in TIME_WAIT; without this it would move to the next port, or fail with port.count 1.
+        network.setReuseAddress(true);
 
         if (!settings.bindInterface().isEmpty()) {
             network.getInterfaces().clear().setEnabled(true).addInterface(settings.bindInterface());

@@ -80,6 +80,34 @@ public class HazelcastCacheStoreTest {
     }
 
     @Test
+    public void put_withTtl_readableForWholeTtl() {
+        CacheRegion onA = storeA.openRegion(region(), 0);
+        CacheRegion onB = storeB.openRegion(region(), 0);
+        long ttlMillis = 2_000;
+        long begin = System.nanoTime();
+
+        onA.put("k", bytes("v"), Duration.ofMillis(ttlMillis));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> onB.get("k") == null);
+
+        long readableMillis = (System.nanoTime() - begin) / 1_000_000;
+        assertTrue("readable for " + readableMillis + " ms of a " + ttlMillis + " ms ttl",
+                readableMillis >= ttlMillis);
+    }
+
+    @Test
+    public void keys_afterTtl_leaveOutExpired() {
+        CacheRegion onA = storeA.openRegion(region(), 0);
+        CacheRegion onB = storeB.openRegion(region(), 0);
+        onA.put("short", bytes("gone soon"), Duration.ofMillis(300));
+        onA.put("long", bytes("stays"), null);
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> onB.get("short") == null);
+
+        assertEquals(Set.of("long"), onB.keys());
+    }
+
+    @Test
     public void clear_ofOneRegion_leavesTheOtherRegion() {
         CacheRegion first = storeA.openRegion(region() + "-first", 0);
         CacheRegion second = storeA.openRegion(region() + "-second", 0);
@@ -191,6 +219,12 @@ public class HazelcastCacheStoreTest {
         assertEquals(1, HazelcastCacheRegion.ttlMillis(Duration.ofNanos(1)));
         assertEquals(0, HazelcastCacheRegion.ttlMillis(null));
         assertEquals(1500, HazelcastCacheRegion.ttlMillis(Duration.ofMillis(1500)));
+    }
+
+    @Test
+    public void gridTtlMillis_ttl_addsMargin() {
+        assertEquals(1500 + HazelcastCacheRegion.GRID_TTL_MARGIN_MILLIS, HazelcastCacheRegion.gridTtlMillis(1500));
+        assertEquals(0, HazelcastCacheRegion.gridTtlMillis(0));
     }
 
     private String region() {

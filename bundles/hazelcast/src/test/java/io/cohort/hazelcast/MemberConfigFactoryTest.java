@@ -49,6 +49,7 @@ public class MemberConfigFactoryTest {
         assertEquals(5701, network.getPort());
         assertEquals(10, network.getPortCount());
         assertTrue(network.isPortAutoIncrement());
+        assertTrue(network.isReuseAddress());
     }
 
     @Test

@@ -22,7 +22,10 @@ final class NodeReport {
     private NodeReport() {
     }
 
-    /** Returns node id, application, start time, uptime at {@code now}, adapters and resource counts as text. */
+    /**
+     * Returns node id, application, start time, uptime at {@code now}, adapters, the lock mode (when the lock
+     * adapter reports one) and resource counts as text.
+     */
     static String infoText(CohortNode node, Instant now) {
         StringBuilder text = new StringBuilder();
         text.append("Node id:      ").append(node.nodeId()).append('\n');
@@ -31,6 +34,10 @@ final class NodeReport {
         text.append("Uptime:       ").append(formatUptime(Duration.between(node.startedAt(), now))).append('\n');
         text.append("Adapters:\n");
         appendIndented(text, node.adapters());
+        String lockMode = node.lockMode();
+        if (!lockMode.isEmpty()) {
+            text.append("Lock mode:    ").append(lockMode).append('\n');
+        }
         Map<String, Long> resources = node.resources();
         if (resources.isEmpty()) {
             text.append("Resources:    none registered\n");
@@ -41,7 +48,10 @@ final class NodeReport {
         return text.toString();
     }
 
-    /** Returns the same facts as {@link #infoText} as a JSON object, with the uptime in whole seconds. */
+    /**
+     * Returns the same facts as {@link #infoText} as a JSON object, with the uptime in whole seconds and a null
+     * {@code lockMode} when the lock adapter reports none.
+     */
     static String infoJson(CohortNode node, Instant now) {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("nodeId", node.nodeId());
@@ -49,6 +59,8 @@ final class NodeReport {
         info.put("startedAt", node.startedAt().toString());
         info.put("uptimeSeconds", Duration.between(node.startedAt(), now).toSeconds());
         info.put("adapters", node.adapters());
+        String lockMode = node.lockMode();
+        info.put("lockMode", lockMode.isEmpty() ? null : lockMode);
         info.put("resources", node.resources());
         return toJson(info);
     }

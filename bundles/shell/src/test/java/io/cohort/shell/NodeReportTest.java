@@ -1,6 +1,7 @@
 package io.cohort.shell;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +47,28 @@ public class NodeReportTest {
                 Resources:
                   pubsub.subscriptions  2
                 """, text);
+    }
+
+    @Test(timeout = 5000)
+    public void infoText_lockMode_followsAdapters() {
+        String text = NodeReport.infoText(node(Map.of(), "raft (cp-member-count 3)"), NOW);
+
+        assertTrue(text, text.contains("  lock    hazelcast (not registered)\n"
+                + "Lock mode:    raft (cp-member-count 3)\n"));
+    }
+
+    @Test(timeout = 5000)
+    public void infoJson_noLockMode_isNull() throws Exception {
+        JsonNode json = JSON.readTree(NodeReport.infoJson(node(Map.of()), NOW));
+
+        assertTrue(json.get("lockMode").isNull());
+    }
+
+    @Test(timeout = 5000)
+    public void infoJson_lockMode_isWritten() throws Exception {
+        JsonNode json = JSON.readTree(NodeReport.infoJson(node(Map.of(), "in-process"), NOW));
+
+        assertEquals("in-process", json.get("lockMode").asText());
     }
 
     @Test(timeout = 5000)
@@ -109,6 +132,10 @@ public class NodeReportTest {
     }
 
     private static CohortNode node(Map<String, Long> resources) {
+        return node(resources, "");
+    }
+
+    private static CohortNode node(Map<String, Long> resources, String lockMode) {
         Map<String, String> adapters = new LinkedHashMap<>();
         adapters.put("cache", "memory");
         adapters.put("pubsub", "memory");
@@ -133,6 +160,11 @@ public class NodeReportTest {
             @Override
             public Map<String, String> adapters() {
                 return adapters;
+            }
+
+            @Override
+            public String lockMode() {
+                return lockMode;
             }
 
             @Override

@@ -18,6 +18,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 
@@ -73,13 +74,14 @@ public final class ClusterNode {
     }
 
     /**
-     * Runs one Gogo command line on this node and returns its result as text ({@code ""} for none).
+     * Runs one Gogo command line on this node and returns its result as text ({@code ""} for none). What the
+     * command prints is not part of the result: Gogo also routes the log lines of the command's threads there.
      *
      * @throws AssertionError naming the node and the command if the command throws
      */
     public String run(String commandLine) {
         BundleContext context = context();
-        ServiceReference<?> reference = context.getServiceReference(COMMAND_PROCESSOR);
+        ServiceReference<?> reference = commandProcessor(context);
         if (reference == null) {
             throw new AssertionError("no Gogo CommandProcessor on " + name + " for: " + commandLine);
         }
@@ -90,15 +92,28 @@ public final class ClusterNode {
                 OutputStream.class}, new ByteArrayInputStream(new byte[0]), out, out);
             try {
                 Object result = invoke(session, "execute", new Class<?>[] {CharSequence.class}, commandLine);
-                String printed = out.toString(StandardCharsets.UTF_8);
-                return result == null ? printed : printed + result;
+                return result == null ? "" : result.toString();
             } finally {
                 invoke(session, "close", new Class<?>[0]);
             }
         } catch (InvocationTargetException e) {
-            throw new AssertionError(name + ": '" + commandLine + "' failed: " + e.getCause(), e.getCause());
+            throw new AssertionError(name + ": '" + commandLine + "' failed: " + e.getCause() + "\n--- output ---\n"
+                    + out.toString(StandardCharsets.UTF_8), e.getCause());
         } finally {
             context.ungetService(reference);
+        }
+    }
+
+    /**
+     * Returns the command processor's reference, or null. The test class path has its own copy of the Gogo API, so
+     * the system bundle's class space does not match the processor's, and only the unfiltered lookup finds it.
+     */
+    private static ServiceReference<?> commandProcessor(BundleContext context) {
+        try {
+            ServiceReference<?>[] references = context.getAllServiceReferences(COMMAND_PROCESSOR, null);
+            return references == null ? null : references[0];
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException("a null filter is never invalid", e);
         }
     }
 

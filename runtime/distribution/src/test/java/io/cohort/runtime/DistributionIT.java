@@ -31,6 +31,10 @@ import org.junit.rules.TemporaryFolder;
  * Runs the assembled node folder as real processes: a copy of {@code runtime/target/cohort} in a temporary
  * directory (so the folder must be relocatable), started through {@code bin/cohort} with stdin from /dev/null, and
  * driven through {@code bin/cohort client}.
+ *
+ * <p>The copy's {@code etc/io.cohort.hazelcast.cfg} gets a cluster name of its own and member ports
+ * {@value #FIRST_MEMBER_PORT} and up, in place of 5701-5710, so the nodes never join a cluster that runs on this
+ * host. The port stays {@code <prefix>${cohort.node}}, as in the shipped file, so node N still takes its own port.
  */
 public class DistributionIT {
 
@@ -45,7 +49,12 @@ public class DistributionIT {
     /** The plugin runtime's line for an unload of the starter plugin's bundle. */
     private static final Pattern STARTER_UNLOADED = Pattern.compile(
             "Plugin \\S+ unloaded from bundle io\\.cohort\\.samples\\.starter ");
+    private static final Pattern MEMBER_ADDRESS = Pattern.compile("\"address\" : \"127\\.0\\.0\\.1:\\d+\"");
     private static final Pattern STARTED_LINE = Pattern.compile("Cohort node started in (\\d+) ms");
+
+    /** Node N of the copy takes member port 5960 + N; the range stays clear of the crash tests' 5971-5990. */
+    private static final int FIRST_MEMBER_PORT = 5961;
+    private static final int LAST_MEMBER_PORT = 5969;
 
     @Rule
     public final TemporaryFolder temp = new TemporaryFolder();
@@ -53,6 +62,7 @@ public class DistributionIT {
     private Path home;
     private Path nodeOutput;
     private Process node;
+    private Process secondNode;
 
     @Before
     public void copyDistribution() throws IOException {
@@ -61,14 +71,17 @@ public class DistributionIT {
                 Files.isRegularFile(built.resolve("bin/cohort")));
         home = temp.newFolder("relocated", "cohort").toPath();
         copyTree(built, home);
+        useOwnCluster(home.resolve("etc/io.cohort.hazelcast.cfg"));
         nodeOutput = temp.getRoot().toPath().resolve("node-output.txt");
     }
 
     @After
-    public void killNodeIfStillRunning() throws InterruptedException {
-        if (node != null && node.isAlive()) {
-            node.destroyForcibly();
-            node.waitFor(10, TimeUnit.SECONDS);
+    public void killNodesIfStillRunning() throws InterruptedException {
+        for (Process process : new Process[] {node, secondNode}) {
+            if (process != null && process.isAlive()) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -86,6 +99,25 @@ public class DistributionIT {
 
         assertEquals(info.describe(), 2, info.status());
         assertTrue(info.describe(), info.stderr().contains("no node is running at " + home.toRealPath()));
+    }
+
+    @Test(timeout = 60_000)
+    public void client_node2Down_namesItsSocket() throws Exception {
+        ClientResult info = run(List.of(home.resolve("bin/cohort").toString(), "--node", "2", "client",
+                "cohort:info"));
+
+        assertEquals(info.describe(), 2, info.status());
+        assertTrue(info.describe(), info.stderr().contains("no node is running at " + home.toRealPath()
+                + " (node 2)"));
+        assertTrue(info.describe(), info.stderr().contains("data/node-2/run/cohort.sock"));
+    }
+
+    @Test(timeout = 60_000)
+    public void node_invalidNodeNumber_exits64() throws Exception {
+        ClientResult run = run(List.of(home.resolve("bin/cohort").toString(), "--node", "10"));
+
+        assertEquals(run.describe(), 64, run.status());
+        assertTrue(run.describe(), run.stderr().contains("--node '10' is invalid"));
     }
 
     @Test(timeout = 300_000)
@@ -157,18 +189,112 @@ public class DistributionIT {
         assertEquals("exit status after SIGTERM\n" + nodeOutput(), 0, node.exitValue());
     }
 
+    @Test(timeout = 300_000)
+    public void twoNodes_sameHome_formCluster() throws Exception {
+        long startBegin = System.nanoTime();
+        startNode();
+        Path secondOutput = temp.getRoot().toPath().resolve("node-2-output.txt");
+        secondNode = startProcess(List.of(home.resolve("bin/cohort").toString(), "--node", "2"), secondOutput);
+        await("both nodes list two members").atMost(START_TIMEOUT.multipliedBy(2)).pollInterval(POLL_INTERVAL)
+                .until(() -> memberCount(clientWhileNodeRuns("cohort:members", "--json")) == 2
+                        && memberCount(nodeClient(2, "cohort:members", "--json")) == 2);
+        long clusterMillis = millisSince(startBegin);
+
+        ClientResult firstInfo = client("cohort:info");
+        ClientResult secondInfo = nodeClient(2, "cohort:info");
+        ClientResult secondMembers = nodeClient(2, "cohort:members");
+
+        String firstId = Files.readString(home.resolve("data/node.id"), StandardCharsets.UTF_8).trim();
+        String secondId = Files.readString(home.resolve("data/node-2/node.id"), StandardCharsets.UTF_8).trim();
+        assertNotEquals("node ids of node 1 and node 2", firstId, secondId);
+        assertTrue(firstInfo.describe(), firstInfo.stdout().contains("Node id:      " + firstId));
+        assertTrue(secondInfo.describe(), secondInfo.stdout().contains("Node id:      " + secondId));
+        assertTrue(secondInfo.describe(), secondInfo.stdout().contains("lock    hazelcast"));
+        assertTrue(secondInfo.describe(), secondInfo.stdout().contains("Lock mode:    cp-unsafe"));
+        assertTrue(secondMembers.describe(), secondMembers.stdout().contains("127.0.0.1:" + (FIRST_MEMBER_PORT + 1)
+                + "  "));
+        assertTrue("node 2 socket", Files.exists(home.resolve("data/node-2/run/cohort.sock")));
+
+        node.destroy();
+        secondNode.destroy();
+        assertTrue("node 1 still running after SIGTERM\n" + nodeOutput(),
+                node.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        assertTrue("node 2 still running after SIGTERM",
+                secondNode.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        assertEquals("node 1 exit status\n" + nodeOutput(), 0, node.exitValue());
+        assertEquals("node 2 exit status", 0, secondNode.exitValue());
+        String firstLog = Files.readString(home.resolve("log/cohort.log"), StandardCharsets.UTF_8);
+        String secondLog = Files.readString(home.resolve("log/cohort-node-2.log"), StandardCharsets.UTF_8);
+        assertTrue("node 1 log names node 1:\n" + firstLog, firstLog.contains(", node 1, data "));
+        assertTrue("node 2 log names node 2:\n" + secondLog, secondLog.contains(", node 2, data "));
+        assertEquals("node 2 lines in log/cohort.log", List.of(), linesWith(firstLog, ", node 2, data "));
+        assertEquals("CP unsafe-mode WARN lines in log/cohort-node-2.log", 1,
+                linesWith(secondLog, "CP subsystem in unsafe mode").size());
+        assertEquals("ERROR lines in log/cohort.log", List.of(), linesWith(firstLog, " ERROR "));
+        assertEquals("ERROR lines in log/cohort-node-2.log", List.of(), linesWith(secondLog, " ERROR "));
+
+        System.out.printf("Cohort distribution: bin/cohort and bin/cohort --node 2 listed each other as members %d ms"
+                + " after both started%n", clusterMillis);
+    }
+
     private void startNode() throws IOException {
         startNode(List.of(home.resolve("bin/cohort").toString()));
     }
 
     private void startNode(List<String> commandLine) throws IOException {
+        node = startProcess(commandLine, nodeOutput);
+    }
+
+    private static Process startProcess(List<String> commandLine, Path output) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(commandLine)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(nodeOutput.toFile())
+                .redirectOutput(output.toFile())
                 .redirectErrorStream(true);
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().remove("JAVA_OPTS");
-        node = builder.start();
+        return builder.start();
+    }
+
+    /** Returns the number of members that {@code cohort:members --json} listed, or -1 when the command failed. */
+    private static int memberCount(ClientResult members) {
+        if (members.status() != 0) {
+            return -1;
+        }
+        Matcher address = MEMBER_ADDRESS.matcher(members.stdout());
+        int count = 0;
+        while (address.find()) {
+            count++;
+        }
+        return count;
+    }
+
+    private ClientResult nodeClient(int nodeNumber, String... command) throws Exception {
+        if (!secondNode.isAlive()) {
+            throw new AssertionError("node " + nodeNumber + " exited with status " + secondNode.exitValue());
+        }
+        List<String> commandLine = new ArrayList<>(List.of(home.resolve("bin/cohort").toString(), "--node",
+                Integer.toString(nodeNumber), "client"));
+        commandLine.addAll(List.of(command));
+        return run(commandLine);
+    }
+
+    /**
+     * Gives the copy's Hazelcast member a cluster name of its own and the ports {@value #FIRST_MEMBER_PORT} to
+     * {@value #LAST_MEMBER_PORT}.
+     */
+    private static void useOwnCluster(Path config) throws IOException {
+        String shipped = Files.readString(config, StandardCharsets.UTF_8);
+        String portPrefix = Integer.toString(FIRST_MEMBER_PORT / 10);
+        String clusterName = "distribution-it-" + ProcessHandle.current().pid();
+        String changed = shipped
+                .replaceFirst("(?m)^cluster\\.name=.*$", "cluster.name=" + clusterName)
+                .replaceFirst("(?m)^port=570\\$\\{cohort\\.node\\}$", "port=" + portPrefix + "\\${cohort.node}")
+                .replaceFirst("(?m)^port\\.count=.*$", "port.count=1")
+                .replaceFirst("(?m)^members=.*$", "members=127.0.0.1:" + FIRST_MEMBER_PORT + "-" + LAST_MEMBER_PORT);
+        assertTrue("the shipped " + config + " has the expected cluster.name, port, port.count and members lines",
+                changed.contains("port=" + portPrefix + "${cohort.node}")
+                        && changed.contains("members=127.0.0.1:" + FIRST_MEMBER_PORT));
+        Files.writeString(config, changed, StandardCharsets.UTF_8);
     }
 
     /**

@@ -15,10 +15,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Runs one Gogo command on the node of a home and exits with the command's status:
- * {@code bin/cohort client COMMAND [ARG...]} or {@code bin/cohort client -c 'LINE'}.
+ * Runs one Gogo command on a node of a home and exits with the command's status:
+ * {@code bin/cohort [--node N] client COMMAND [ARG...]} or {@code bin/cohort [--node N] client -c 'LINE'}.
  *
- * <p>The client connects to the node's Unix domain socket {@code <home>/data/run/cohort.sock}, sends the command
+ * <p>The client connects to the node's Unix domain socket {@code run/cohort.sock} in the node's data directory
+ * ({@code <home>/data/} for node 1, {@code <home>/data/node-N/} for node N), sends the command
  * line in the format of {@link CommandProtocol}, and copies the node's standard output and standard error frames to
  * its own. Separate arguments are quoted as {@link CommandLine} describes, so they reach the command unchanged;
  * {@code -c} sends a line as typed, for pipes and several commands.
@@ -65,7 +66,7 @@ public final class Client {
     static int send(NodeHome home, String commandLine, PrintStream out, PrintStream err) {
         Path socket = home.commandSocket();
         if (!Files.exists(socket)) {
-            err.println("no node is running at " + home + " (no socket at " + socket + ")");
+            err.println("no node is running at " + home.describe() + " (no socket at " + socket + ")");
             return EXIT_NO_NODE;
         }
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -76,14 +77,16 @@ public final class Client {
             }
             return CommandProtocol.readResponse(new BufferedInputStream(Channels.newInputStream(channel)), out, err);
         } catch (ConnectException e) {
-            err.println("no node is running at " + home + " (socket " + socket
+            err.println("no node is running at " + home.describe() + " (socket " + socket
                     + " refuses connections; the node may have stopped without removing it)");
             return EXIT_NO_NODE;
         } catch (ProtocolException e) {
-            err.println("cohort client: invalid response from the node at " + home + ": " + e.getMessage());
+            err.println("cohort client: invalid response from the node at " + home.describe() + ": "
+                    + e.getMessage());
             return EXIT_CONNECTION_FAILED;
         } catch (IOException e) {
-            err.println("cohort client: connection to the node at " + home + " through " + socket + " failed: " + e);
+            err.println("cohort client: connection to the node at " + home.describe() + " through " + socket
+                    + " failed: " + e);
             return EXIT_CONNECTION_FAILED;
         }
     }

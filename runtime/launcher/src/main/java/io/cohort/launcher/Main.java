@@ -5,7 +5,8 @@ import java.nio.file.Path;
 
 /**
  * Starts a Cohort node in the foreground and returns when it stops: {@code java -Dcohort.home=<home>
- * io.cohort.launcher.Main [--no-console]}, normally run by {@code bin/cohort}.
+ * [-Dcohort.node=N] io.cohort.launcher.Main [--no-console]}, normally run by {@code bin/cohort}. Node N of a home
+ * (1 to 9, default 1) has its own data directory and log file; see {@link NodeHome}.
  *
  * <p>An interactive Gogo console opens when stdin and stdout are a terminal and {@code --no-console} is not given;
  * otherwise the shell runs with {@code --nointeractive}, because a console on a closed or redirected stdin stops the
@@ -52,6 +53,8 @@ public final class Main {
 
         // These must be set before the first SLF4J call, which configures logback for the life of the JVM.
         System.setProperty(NodeHome.HOME_PROPERTY, home.toString());
+        System.setProperty(NodeHome.NODE_PROPERTY, Integer.toString(home.node()));
+        System.setProperty(NodeHome.LOG_NAME_PROPERTY, home.logName());
         Path logbackConfig = home.etc().resolve("logback.xml");
         if (Files.isRegularFile(logbackConfig)) {
             setIfAbsent("logback.configurationFile", logbackConfig.toString());

@@ -70,7 +70,7 @@ final class NodeLauncher {
         try {
             lock = NodeLock.acquire(home);
         } catch (IOException | IllegalStateException e) {
-            LOG.error("Cohort node at {} not started: {}", home, e.getMessage());
+            LOG.error("Cohort node at {} not started: {}", home.describe(), e.getMessage());
             return Main.EXIT_FAILURE;
         }
         try {
@@ -92,19 +92,19 @@ final class NodeLauncher {
             Runtime.getRuntime().addShutdownHook(shutdownHook);
             List<Bundle> installed = start(framework, systemBundles);
             long activeCount = installed.stream().filter(bundle -> bundle.getState() == Bundle.ACTIVE).count();
-            LOG.info("Cohort node started in {} ms (home {}, {} of {} system bundles active, console {})",
-                    System.currentTimeMillis() - jvmStartMillis, home, activeCount, installed.size(),
-                    console ? "on" : "off");
+            LOG.info("Cohort node started in {} ms (home {}, node {}, data {}, {} of {} system bundles active,"
+                    + " console {})", System.currentTimeMillis() - jvmStartMillis, home, home.node(), home.data(),
+                    activeCount, installed.size(), console ? "on" : "off");
             warnInactive(installed);
 
             return awaitStop(framework);
         } catch (IOException | BundleException | RuntimeException e) {
-            LOG.error("Cohort node at {} failed: {}", home, e.getMessage(), e);
+            LOG.error("Cohort node at {} failed: {}", home.describe(), e.getMessage(), e);
             stopAfterFailure();
             return Main.EXIT_FAILURE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            LOG.error("Cohort node at {} was interrupted while running; stopping it", home);
+            LOG.error("Cohort node at {} was interrupted while running; stopping it", home.describe());
             stopAfterFailure();
             return Main.EXIT_FAILURE;
         }
@@ -124,10 +124,20 @@ final class NodeLauncher {
         Files.createDirectories(home.log());
     }
 
+    /**
+     * Loads {@code etc/cohort.properties} with the variables of this node: {@code cohort.home}, {@code cohort.node}
+     * and {@code cohort.node.data}. The first two are also set as framework properties, so bundles and the
+     * {@code ${cohort.node}} of a {@code .cfg} file read them even if the file leaves them out.
+     */
     private Map<String, String> frameworkProperties() throws IOException {
-        Map<String, String> properties = new HashMap<>(FrameworkProperties.load(
-                home.frameworkProperties(), Map.of(NodeHome.HOME_PROPERTY, home.toString())));
+        Map<String, String> variables = Map.of(
+                NodeHome.HOME_PROPERTY, home.toString(),
+                NodeHome.NODE_PROPERTY, Integer.toString(home.node()),
+                NodeHome.NODE_DATA_VARIABLE, home.data().toString());
+        Map<String, String> properties = new HashMap<>(FrameworkProperties.load(home.frameworkProperties(),
+                variables));
         properties.put(NodeHome.HOME_PROPERTY, home.toString());
+        properties.put(NodeHome.NODE_PROPERTY, Integer.toString(home.node()));
         if (!console) {
             properties.put(GOGO_SHELL_ARGS, "--nointeractive");
         }
@@ -243,7 +253,7 @@ final class NodeLauncher {
             return;
         }
         stoppingOnShutdown = true;
-        LOG.info("Stopping Cohort node at {} because the JVM is shutting down", home);
+        LOG.info("Stopping Cohort node at {} because the JVM is shutting down", home.describe());
         int status = stop(running) ? 0 : Main.EXIT_FAILURE;
         System.out.flush();
         System.err.flush();
@@ -264,22 +274,22 @@ final class NodeLauncher {
             running.stop();
             FrameworkEvent event = running.waitForStop(STOP_TIMEOUT.toMillis());
             if (event.getType() == FrameworkEvent.WAIT_TIMEDOUT) {
-                LOG.error("Cohort node at {} did not stop within {} s; exiting anyway", home,
+                LOG.error("Cohort node at {} did not stop within {} s; exiting anyway", home.describe(),
                         STOP_TIMEOUT.toSeconds());
                 return false;
             }
             if (event.getType() == FrameworkEvent.ERROR) {
-                LOG.error("Cohort node at {} stopped with an error", home, event.getThrowable());
+                LOG.error("Cohort node at {} stopped with an error", home.describe(), event.getThrowable());
                 return false;
             }
             LOG.info("Cohort node stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
             return true;
         } catch (BundleException e) {
-            LOG.error("Stopping the framework of the node at {} failed", home, e);
+            LOG.error("Stopping the framework of the node at {} failed", home.describe(), e);
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            LOG.error("Interrupted while waiting for the node at {} to stop", home);
+            LOG.error("Interrupted while waiting for the node at {} to stop", home.describe());
             return false;
         }
     }

@@ -11,8 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * An exclusive lock on a node home, held for the life of the node so a second node cannot share its framework cache,
- * its command socket and its deploy folder. The operating system releases it when the process ends, however it ends.
+ * An exclusive lock on one node of a node home, held for the life of the node so a second process cannot share its
+ * framework cache, its command socket and its data. The operating system releases it when the process ends, however
+ * it ends.
  */
 final class NodeLock implements AutoCloseable {
 
@@ -37,9 +38,9 @@ final class NodeLock implements AutoCloseable {
         try {
             FileLock lock = tryLock(channel);
             if (lock == null) {
-                throw new IllegalStateException("Another node is already running at " + home + ": " + file
-                        + " is locked by another process. Stop that node first, or start this one with --home and"
-                        + " another copy of the node folder");
+                throw new IllegalStateException("Another node is already running at " + home.describe() + ": "
+                        + file + " is locked by another process. Stop that node first, or start another node of"
+                        + " this folder with --node N (2 to " + NodeHome.MAX_NODE + ")");
             }
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));

@@ -45,6 +45,15 @@ public class NodeLockTest {
     }
 
     @Test
+    public void acquire_otherNodeOfSameHome_succeeds() throws IOException {
+        NodeHome second = new NodeHome(home.dir(), 2);
+
+        try (NodeLock first = NodeLock.acquire(home); NodeLock other = NodeLock.acquire(second)) {
+            assertTrue(Files.exists(second.lockFile()));
+        }
+    }
+
+    @Test
     public void acquire_afterClose_succeedsAgain() throws IOException {
         NodeLock.acquire(home).close();
 

@@ -23,6 +23,15 @@ public interface CohortNode {
      * {@code lock}, with {@code " (not registered)"} appended where no such adapter is registered. */
     Map<String, String> adapters();
 
+    /**
+     * Returns the consistency mode that the configured lock adapter reports ({@link
+     * io.cohort.api.spi.LockAdapter#mode()}), for example {@code in-process} or {@code raft (cp-member-count 3)};
+     * empty when that adapter is not registered or reports no mode.
+     */
+    default String lockMode() {
+        return "";
+    }
+
     /** Returns every plugin the runtime has seen, in load order, then the plugins not loaded. */
     List<PluginInfo> plugins();
 

@@ -10,9 +10,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * Test plugin for hot redeploy: it subscribes to {@link #CHANNEL_A} and {@link #CHANNEL_B}, and answers every message
- * with an acknowledgement {@code <bundle version> <channel> <message>} on {@link #ACK_CHANNEL}. A subscription left
- * over from an earlier version of the bundle would answer too, with its own version.
+ * Test plugin for hot redeploy: it subscribes to {@link #CHANNEL_A} and {@link #CHANNEL_B}, and acknowledges every
+ * message with {@code <bundle version> <channel> <message>} on {@link #ACK_CHANNEL}. A subscription left over from
+ * an earlier version of the bundle would acknowledge too, with its own version.
  */
 @Component(service = Plugin.class, property = Plugin.NAME_PROPERTY + "=" + HotPlugin.NAME)
 public class HotPlugin implements Plugin {

@@ -37,7 +37,7 @@ import org.osgi.service.component.annotations.Reference;
  * commands ({@code probe:<method>}), recording what this node received so the test can compare the nodes.
  *
  * <p>Pub/sub and queue payloads are strings {@code <publisher>:<sequence>} and {@code <kind>:<id>}. The reports are
- * lines of plain text that the test parses; each method says its format.
+ * lines of plain text that the test parses, in the format each method describes.
  */
 @Component(service = Plugin.class, property = {
     Plugin.NAME_PROPERTY + "=" + ProbePlugin.NAME,
