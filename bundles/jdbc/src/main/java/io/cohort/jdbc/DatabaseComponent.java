@@ -66,8 +66,11 @@ public final class DatabaseComponent {
         /** Database user. */
         String user() default "sa";
 
-        /** The user's password. Never logged. */
-        String password() default "";
+        /**
+         * The user's password, setting {@code .password}. Never logged. The leading dot keeps it out of the service
+         * properties of every component that reads this configuration.
+         */
+        String _password() default "";
 
         /**
          * Maximum connections in the pool, 1 to 200. Too low makes transactions wait for a connection; too high can

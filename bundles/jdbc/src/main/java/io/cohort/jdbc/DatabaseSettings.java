@@ -50,7 +50,7 @@ public record DatabaseSettings(String url, String user, String password, String 
                     + MIN_TIMEOUT_MS + " to " + MAX_TIMEOUT_MS);
         }
         String user = config.user() == null ? "" : config.user();
-        String password = config.password() == null ? "" : config.password();
+        String password = config._password() == null ? "" : config._password();
         return new DatabaseSettings(url, user, password, driverClass, config.pool_size(), Duration.ofMillis(timeout));
     }
 

@@ -88,7 +88,7 @@ public class DatabaseSettingsTest {
             }
 
             @Override
-            public String password() {
+            public String _password() {
                 return password;
             }
 

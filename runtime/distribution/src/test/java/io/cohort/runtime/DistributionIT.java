@@ -2,6 +2,7 @@ package io.cohort.runtime;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -51,6 +52,10 @@ public class DistributionIT {
             "Plugin \\S+ unloaded from bundle io\\.cohort\\.samples\\.starter ");
     private static final Pattern MEMBER_ADDRESS = Pattern.compile("\"address\" : \"127\\.0\\.0\\.1:\\d+\"");
     private static final Pattern STARTED_LINE = Pattern.compile("Cohort node started in (\\d+) ms");
+    /** A bundle row of Gogo's {@code lb}: id, state, start level and name. */
+    private static final Pattern BUNDLE_ROW = Pattern.compile("(?m)^\\s*(\\d+)\\|(\\w+)\\s*\\|\\s*(\\d+)\\|(.*)$");
+    /** The highest start level of the bundles in system/. Plugins from deploy/ start one level above. */
+    private static final int LAST_SYSTEM_LEVEL = 4;
 
     /** Node N of the copy takes member port 5960 + N; the range stays clear of the crash tests' 5971-5990. */
     private static final int FIRST_MEMBER_PORT = 5961;
@@ -128,6 +133,10 @@ public class DistributionIT {
                 .until(() -> clientWhileNodeRuns("cohort:info").status() == 0);
         long startMillis = millisSince(startBegin);
 
+        assertSystemBundlesActive();
+        assertDatabaseServicesRegistered();
+        assertTrue("H2 database file data/db/cohort.mv.db", Files.isRegularFile(home.resolve("data/db/cohort.mv.db")));
+
         Path starterJar = exampleJar("sample-starter-");
         long deployBegin = System.nanoTime();
         deploy(starterJar);
@@ -167,6 +176,8 @@ public class DistributionIT {
         assertTrue("stop request line in log/cohort.log:\n" + log, stopping >= 0);
         assertTrue("starter unloaded after the stop request:\n" + log, log.lastIndexOf(unloads.get(1)) > stopping);
         assertTrue("stop line in log/cohort.log:\n" + log, log.contains("Cohort node stopped in"));
+        assertEquals("database ready lines in log/cohort.log:\n" + log, 1,
+                linesWith(log, "Database " + sharedDatabaseUrl() + " is ready").size());
         assertEquals("ERROR lines in log/cohort.log", List.of(), linesWith(log, " ERROR "));
 
         System.out.printf("Cohort distribution: node answered its first command %d ms after bin/cohort started"
@@ -230,11 +241,69 @@ public class DistributionIT {
         assertEquals("node 2 lines in log/cohort.log", List.of(), linesWith(firstLog, ", node 2, data "));
         assertEquals("CP unsafe-mode WARN lines in log/cohort-node-2.log", 1,
                 linesWith(secondLog, "CP subsystem in unsafe mode").size());
+        assertEquals("node 2 opened the home's database:\n" + secondLog, 1,
+                linesWith(secondLog, "Database " + sharedDatabaseUrl() + " is ready").size());
+        assertFalse("node 2 database folder data/node-2/db", Files.exists(home.resolve("data/node-2/db")));
         assertEquals("ERROR lines in log/cohort.log", List.of(), linesWith(firstLog, " ERROR "));
         assertEquals("ERROR lines in log/cohort-node-2.log", List.of(), linesWith(secondLog, " ERROR "));
 
         System.out.printf("Cohort distribution: bin/cohort and bin/cohort --node 2 listed each other as members %d ms"
                 + " after both started%n", clusterMillis);
+    }
+
+    /**
+     * Checks with {@code lb} that every jar of system/ was installed and is ACTIVE. A bundle whose imports do not
+     * resolve would stay INSTALLED.
+     */
+    private void assertSystemBundlesActive() throws Exception {
+        ClientResult bundles = client("lb");
+        assertEquals(bundles.describe(), 0, bundles.status());
+
+        List<String> systemRows = new ArrayList<>();
+        List<String> notActive = new ArrayList<>();
+        Matcher row = BUNDLE_ROW.matcher(bundles.stdout());
+        while (row.find()) {
+            int level = Integer.parseInt(row.group(3));
+            if (level >= 1 && level <= LAST_SYSTEM_LEVEL) {
+                systemRows.add(row.group());
+                if (!row.group(2).equals("Active")) {
+                    notActive.add(row.group());
+                }
+            }
+        }
+
+        assertEquals("system bundles listed by lb\n" + bundles.describe(), systemJarCount(), systemRows.size());
+        assertEquals("system bundles not ACTIVE", List.of(), notActive);
+    }
+
+    /**
+     * Checks that the database component is ACTIVE, which it becomes only after the first connection and the
+     * migrations succeeded, and that the JDBC bundle registered the DataSource, the transaction manager and the
+     * sync outbox.
+     */
+    private void assertDatabaseServicesRegistered() throws Exception {
+        ClientResult database = client("scr:info", "io.cohort.jdbc.DatabaseComponent");
+        assertEquals(database.describe(), 0, database.status());
+        assertTrue(database.describe(), database.stdout().contains("State:        ACTIVE"));
+
+        ClientResult services = client("inspect", "capability", "service", "io.cohort.jdbc");
+        assertEquals(services.describe(), 0, services.status());
+        assertTrue(services.describe(), services.stdout().contains("service; javax.sql.DataSource with properties"));
+        assertTrue(services.describe(), services.stdout().contains(
+                "service; io.cohort.api.tx.TransactionManager with properties"));
+        assertTrue(services.describe(), services.stdout().contains(
+                "service; io.cohort.api.spi.SyncOutbox with properties"));
+    }
+
+    private long systemJarCount() throws IOException {
+        try (Stream<Path> files = Files.walk(home.resolve("system"))) {
+            return files.filter(file -> file.toString().endsWith(".jar")).count();
+        }
+    }
+
+    /** Returns the URL that the shipped etc/io.cohort.jdbc.cfg gives every node of the home, as the node logs it. */
+    private String sharedDatabaseUrl() throws IOException {
+        return "jdbc:h2:file:" + home.toRealPath().resolve("data/db/cohort") + ";AUTO_SERVER=TRUE";
     }
 
     private void startNode() throws IOException {

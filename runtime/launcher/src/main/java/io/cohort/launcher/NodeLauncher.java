@@ -21,6 +21,7 @@ import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import io.cohort.launcher.SystemBundles.SystemBundle;
 
@@ -60,6 +61,17 @@ final class NodeLauncher {
     }
 
     /**
+     * Sends java.util.logging records to SLF4J, so that what FileInstall (with
+     * {@code felix.fileinstall.log.default=jul}) and Hazelcast's bundle activator log reaches the node's log file.
+     */
+    private static void routeJavaUtilLogging() {
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
+    }
+
+    /**
      * Runs the node until its framework stops, and returns the exit status: 0 after a clean stop, 1 when the node
      * failed to start or stopped with an error. When a JVM shutdown stops the node, the shutdown hook ends the JVM
      * and this method's result is not used.
@@ -82,6 +94,7 @@ final class NodeLauncher {
     }
 
     private int runLocked(long jvmStartMillis) {
+        routeJavaUtilLogging();
         try {
             createFolders();
             Map<String, String> properties = frameworkProperties();

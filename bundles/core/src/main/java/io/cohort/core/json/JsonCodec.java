@@ -37,17 +37,17 @@ public final class JsonCodec {
     /**
      * Writes {@code value} as JSON bytes.
      *
-     * @param what what the value is, for the message, for example {@code "payload on channel orders"}
+     * @param subject what the value is, for the message, for example {@code "payload on channel orders"}
      * @throws IllegalArgumentException if the value is null or Jackson cannot write it
      */
-    public byte[] encode(String what, Object value) {
+    public byte[] encode(String subject, Object value) {
         if (value == null) {
-            throw new IllegalArgumentException(what + " is null; expected a value Jackson can write as JSON");
+            throw new IllegalArgumentException(subject + " is null; expected a value Jackson can write as JSON");
         }
         try {
             return mapperFor(value.getClass()).writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(what + " of type " + value.getClass().getName()
+            throw new IllegalArgumentException(subject + " of type " + value.getClass().getName()
                     + " cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
     }
@@ -55,18 +55,18 @@ public final class JsonCodec {
     /**
      * Reads JSON bytes as {@code type}.
      *
-     * @param what what the value is, for the message, for example {@code "cache users key 42"}
+     * @param subject what the value is, for the message, for example {@code "cache users key 42"}
      * @throws IllegalStateException if the bytes cannot be read as {@code type}; the message names the type and its
      *     bundle's class loader
      */
-    public <T> T decode(String what, byte[] json, Class<T> type) {
+    public <T> T decode(String subject, byte[] json, Class<T> type) {
         if (type == null) {
-            throw new IllegalArgumentException("type is null; expected the class to read " + what + " as");
+            throw new IllegalArgumentException("type is null; expected the class to read " + subject + " as");
         }
         try {
             return mapperFor(type).readValue(json, type);
         } catch (IOException e) {
-            throw new IllegalStateException(what + " cannot be read as " + type.getName() + " (loaded by "
+            throw new IllegalStateException(subject + " cannot be read as " + type.getName() + " (loaded by "
                     + type.getClassLoader() + "): " + e.getMessage(), e);
         }
     }

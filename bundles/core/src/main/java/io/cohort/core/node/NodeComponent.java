@@ -107,7 +107,7 @@ public class NodeComponent {
     private static void warnAboutUnknownKeys(Map<String, Object> properties) {
         for (String key : properties.keySet()) {
             boolean framework = key.startsWith("service.") || key.startsWith("component.")
-                    || key.startsWith("felix.") || key.equals("objectClass");
+                    || key.startsWith("felix.") || key.startsWith("osgi.") || key.equals("objectClass");
             if (!framework && !KNOWN_KEYS.contains(key)) {
                 LOG.warn("Ignoring unknown setting '{}' in configuration {}; known settings: {}", key, PID,
                         KNOWN_KEYS);
