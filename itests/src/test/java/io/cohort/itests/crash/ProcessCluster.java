@@ -81,6 +81,22 @@ final class ProcessCluster implements AutoCloseable {
         return List.copyOf(nodes);
     }
 
+    /** Copies every node's log folder under {@code target}, so a failed run can be read after the test removes it. */
+    void keepLogs(Path target) {
+        for (ProcessNode node : nodes) {
+            try {
+                copyTree(node.home().resolve("log"), target.resolve(node.name()));
+                Path runs = node.home().resolve("data").resolve("crash");
+                if (Files.isDirectory(runs)) {
+                    copyTree(runs, target.resolve(node.name()).resolve("crash"));
+                }
+            } catch (IOException | RuntimeException e) {
+                System.out.printf("Could not keep the logs of %s: %s%n", node, e);
+            }
+        }
+        System.out.printf("Crash cluster %s: node logs kept in %s%n", clusterName, target.toAbsolutePath());
+    }
+
     /**
      * Lays out and starts every node, one after another: each must respond to {@code cohort:info} and list every node
      * started so far as a Hazelcast member before the next one starts.

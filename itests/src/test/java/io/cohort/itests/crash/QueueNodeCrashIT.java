@@ -58,67 +58,76 @@ public class QueueNodeCrashIT {
                 "shutdown.graceful", "false");
         try (ProcessCluster cluster = new ProcessCluster(temp.newFolder("nodes").toPath(), FIRST_PORT, 3,
                 memberSettings)) {
-            cluster.start();
-            cluster.deploy(pluginJar, CrashPlugin.NAME);
-            ProcessNode publisher = cluster.node(0);
-            ProcessNode victim = cluster.node(1);
-            List<ProcessNode> survivors = List.of(cluster.node(0), cluster.node(2));
-
-            long publishStart = System.nanoTime();
-            Set<String> taskIds = publish(publisher);
-            eventually(Duration.ofSeconds(30), () -> assertTrue(victim + " recorded no run yet",
-                    TaskRun.readAll(victim).size() >= 1));
-
-            int runsBeforeKill = TaskRun.readAll(cluster.nodes()).size();
-            assertTrue("every task ran before " + victim + " could be killed; nothing was left to recover",
-                    runsBeforeKill < TASKS);
-            long killStart = System.nanoTime();
-            assertEquals(victim + " exit status", ProcessNode.SIGKILL_EXIT_STATUS, victim.kill());
-            int victimRuns = TaskRun.readAll(victim).size();
-
-            Duration completionWait = COMPLETION_LIMIT.minus(Duration.ofNanos(System.nanoTime() - publishStart));
-            eventually(completionWait, () -> {
-                Set<String> missing = missing(taskIds, TaskRun.readAll(cluster.nodes()));
-                assertTrue(missing.size() + " tasks not recorded by any node, among them " + missing.stream().limit(5)
-                        .collect(Collectors.toList()), missing.isEmpty());
-            });
-            long completedNanos = System.nanoTime();
-            awaitQuiet(survivors);
-
-            List<TaskRun> runs = TaskRun.readAll(cluster.nodes());
-            Map<String, List<TaskRun>> runsByTask = new TreeMap<>(runs.stream()
-                    .collect(Collectors.groupingBy(TaskRun::taskId)));
-            Map<String, List<TaskRun>> duplicates = new TreeMap<>(runsByTask);
-            duplicates.values().removeIf(taskRuns -> taskRuns.size() < 2);
-            List<TaskRun> reruns = runs.stream().filter(run -> run.attempt() > 1).collect(Collectors.toList());
-
-            assertEquals("recorded task ids that were never published", Set.of(),
-                    new TreeSet<>(difference(runsByTask.keySet(), taskIds)));
-            assertTrue("at most " + MAX_RERUNS + " tasks (the attempts in flight on " + victim + ") may run twice: "
-                    + duplicates, duplicates.size() <= MAX_RERUNS);
-            assertTrue("at most " + MAX_RERUNS + " runs with attempt > 1 (the attempts in flight on " + victim
-                    + "): " + reruns, reruns.size() <= MAX_RERUNS);
-            assertTrue("no task ran again after " + victim + " was killed; its in-flight tasks were not requeued",
-                    !reruns.isEmpty());
-            for (Map.Entry<String, List<TaskRun>> duplicate : duplicates.entrySet()) {
-                List<TaskRun> taskRuns = duplicate.getValue();
-                assertEquals("runs of task " + duplicate.getKey() + " with attempt 1: " + taskRuns, 1,
-                        taskRuns.stream().filter(run -> run.attempt() == 1).count());
-                assertEquals("distinct attempts of task " + duplicate.getKey() + ": " + taskRuns, taskRuns.size(),
-                        taskRuns.stream().map(TaskRun::attempt).distinct().count());
-                assertTrue("task " + duplicate.getKey() + " ran twice without having run on " + victim + ": "
-                        + taskRuns, taskRuns.stream().anyMatch(run -> run.node().equals(victim.name())));
+            try {
+                runScenario(cluster, pluginJar, testStart);
+            } catch (Throwable failure) {
+                cluster.keepLogs(Path.of("target", "crash-logs", "QueueNodeCrashIT"));
+                throw failure;
             }
-
-            System.out.printf("Queue crash test: %d tasks on 3 nodes, concurrency %d, %d ms each; %s killed when "
-                            + "about %d runs were recorded, %d of them its own; every task recorded %d ms after the "
-                            + "kill and %d ms after the publish; %d tasks ran twice, %d runs with attempt > 1; runs "
-                            + "per node %s; test took %d ms%n",
-                    TASKS, CrashPlugin.CONCURRENCY, CrashPlugin.TASK_MILLIS, victim, runsBeforeKill, victimRuns,
-                    millisBetween(killStart, completedNanos),
-                    millisBetween(publishStart, completedNanos), duplicates.size(), reruns.size(),
-                    runsPerNode(runs), millisBetween(testStart, System.nanoTime()));
         }
+    }
+
+    private void runScenario(ProcessCluster cluster, Path pluginJar, long testStart) throws Exception {
+        cluster.start();
+        cluster.deploy(pluginJar, CrashPlugin.NAME);
+        ProcessNode publisher = cluster.node(0);
+        ProcessNode victim = cluster.node(1);
+        List<ProcessNode> survivors = List.of(cluster.node(0), cluster.node(2));
+
+        long publishStart = System.nanoTime();
+        Set<String> taskIds = publish(publisher);
+        eventually(Duration.ofSeconds(30), () -> assertTrue(victim + " recorded no run yet",
+                TaskRun.readAll(victim).size() >= 1));
+
+        int runsBeforeKill = TaskRun.readAll(cluster.nodes()).size();
+        assertTrue("every task ran before " + victim + " could be killed; nothing was left to recover",
+                runsBeforeKill < TASKS);
+        long killStart = System.nanoTime();
+        assertEquals(victim + " exit status", ProcessNode.SIGKILL_EXIT_STATUS, victim.kill());
+        int victimRuns = TaskRun.readAll(victim).size();
+
+        Duration completionWait = COMPLETION_LIMIT.minus(Duration.ofNanos(System.nanoTime() - publishStart));
+        eventually(completionWait, () -> {
+            Set<String> missing = missing(taskIds, TaskRun.readAll(cluster.nodes()));
+            assertTrue(missing.size() + " tasks not recorded by any node, among them " + missing.stream().limit(5)
+                    .collect(Collectors.toList()), missing.isEmpty());
+        });
+        long completedNanos = System.nanoTime();
+        awaitQuiet(survivors);
+
+        List<TaskRun> runs = TaskRun.readAll(cluster.nodes());
+        Map<String, List<TaskRun>> runsByTask = new TreeMap<>(runs.stream()
+                .collect(Collectors.groupingBy(TaskRun::taskId)));
+        Map<String, List<TaskRun>> duplicates = new TreeMap<>(runsByTask);
+        duplicates.values().removeIf(taskRuns -> taskRuns.size() < 2);
+        List<TaskRun> reruns = runs.stream().filter(run -> run.attempt() > 1).collect(Collectors.toList());
+
+        assertEquals("recorded task ids that were never published", Set.of(),
+                new TreeSet<>(difference(runsByTask.keySet(), taskIds)));
+        assertTrue("at most " + MAX_RERUNS + " tasks (the attempts in flight on " + victim + ") may run twice: "
+                + duplicates, duplicates.size() <= MAX_RERUNS);
+        assertTrue("at most " + MAX_RERUNS + " runs with attempt > 1 (the attempts in flight on " + victim
+                + "): " + reruns, reruns.size() <= MAX_RERUNS);
+        assertTrue("no task ran again after " + victim + " was killed; its in-flight tasks were not requeued",
+                !reruns.isEmpty());
+        for (Map.Entry<String, List<TaskRun>> duplicate : duplicates.entrySet()) {
+            List<TaskRun> taskRuns = duplicate.getValue();
+            assertEquals("runs of task " + duplicate.getKey() + " with attempt 1: " + taskRuns, 1,
+                    taskRuns.stream().filter(run -> run.attempt() == 1).count());
+            assertEquals("distinct attempts of task " + duplicate.getKey() + ": " + taskRuns, taskRuns.size(),
+                    taskRuns.stream().map(TaskRun::attempt).distinct().count());
+            assertTrue("task " + duplicate.getKey() + " ran twice without having run on " + victim + ": "
+                    + taskRuns, taskRuns.stream().anyMatch(run -> run.node().equals(victim.name())));
+        }
+
+        System.out.printf("Queue crash test: %d tasks on 3 nodes, concurrency %d, %d ms each; %s killed when "
+                        + "about %d runs were recorded, %d of them its own; every task recorded %d ms after the "
+                        + "kill and %d ms after the publish; %d tasks ran twice, %d runs with attempt > 1; runs "
+                        + "per node %s; test took %d ms%n",
+                TASKS, CrashPlugin.CONCURRENCY, CrashPlugin.TASK_MILLIS, victim, runsBeforeKill, victimRuns,
+                millisBetween(killStart, completedNanos),
+                millisBetween(publishStart, completedNanos), duplicates.size(), reruns.size(),
+                runsPerNode(runs), millisBetween(testStart, System.nanoTime()));
     }
 
     private static Set<String> publish(ProcessNode node) throws Exception {
