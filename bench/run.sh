@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Builds the bench module, starts a private Redis on 127.0.0.1, runs every benchmark in one JVM, stops Redis and
+# writes the report.
+#
+# Usage: bench/run.sh [--quick | --full] [--only GROUP,...] [--include REGEX] [--prof PROFILER]... [--no-build]
+#   --quick   about 7 minutes on 2 cores, build included (the default)
+#   --full    longer iterations and harness rounds; an estimated 25 minutes on 2 cores, not timed yet
+#   --only    run some of the groups cache,lock,raft,pubsub,queue; the report then goes to the results folder
+#             instead of docs/benchmarks.md
+#   --include keep only the JMH benchmarks whose method name matches, for example 'get_.*'; the report then goes
+#             to the results folder too
+#   --prof    add a JMH profiler to the JMH groups, for example gc or stack
+#   --no-build  use the jar already in bench/target
+#
+# Environment: COHORT_BENCH_REDIS_PORT (default 6391), COHORT_BENCH_PORT (first Hazelcast port, default 5881; the
+# run uses it and the 7 ports after it) and COHORT_BENCH_JAVA_OPTS (extra JVM options, for example
+# -XX:StartFlightRecording=filename=bench.jfr to profile with JFR). Everything listens on 127.0.0.1 only.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+mode=--quick
+build=true
+partial=false
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick|--full) mode=$1 ;;
+    --no-build) build=false ;;
+    --only) partial=true; args+=("$1" "${2:?--only needs a list of groups}"); shift ;;
+    --include) partial=true; args+=("$1" "${2:?--include needs a regular expression}"); shift ;;
+    --prof) args+=("$1" "${2:?--prof needs a profiler name}"); shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    *) echo "unknown argument '$1'; see bench/run.sh --help" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+redis_port=${COHORT_BENCH_REDIS_PORT:-6391}
+member_port=${COHORT_BENCH_PORT:-5881}
+out="bench/target/results/$(date +%Y%m%d-%H%M%S)"
+report=docs/benchmarks.md
+if [ "$partial" = true ]; then
+  report="$out/benchmarks.md"
+fi
+
+if ! command -v redis-server >/dev/null; then
+  echo "redis-server is missing; install Debian's package: apt-get install redis-server" >&2
+  exit 2
+fi
+if (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null; then
+  echo "port $redis_port on 127.0.0.1 is already in use; set COHORT_BENCH_REDIS_PORT to a free port" >&2
+  exit 2
+fi
+
+if [ "$build" = true ]; then
+  echo "Building bench/target/cohort-bench.jar"
+  mvn -q -B -pl bench -am package -DskipTests
+fi
+
+mkdir -p "$out/redis"
+redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --protected-mode yes \
+  --daemonize no --dir "$root/$out/redis" --logfile "$root/$out/redis.log" &
+redis_pid=$!
+stop_redis() {
+  if kill -0 "$redis_pid" 2>/dev/null; then
+    kill "$redis_pid"
+    wait "$redis_pid" 2>/dev/null || true
+  fi
+}
+trap stop_redis EXIT
+
+for _ in $(seq 1 50); do
+  if redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null | grep -q PONG; then
+    break
+  fi
+  sleep 0.1
+done
+redis-cli -h 127.0.0.1 -p "$redis_port" ping | grep -q PONG
+
+# The flags let Hazelcast use the JDK internals it needs without warnings; the parent pom has the same list.
+hazelcast_flags=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens java.management/sun.management=ALL-UNNAMED
+  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED)
+
+status=0
+# shellcheck disable=SC2086 # COHORT_BENCH_JAVA_OPTS holds several options.
+java "${hazelcast_flags[@]}" -Xms1g -Xmx2g -Xlog:gc:file="$out/gc.log" ${COHORT_BENCH_JAVA_OPTS:-} \
+  -Dcohort.bench.port="$member_port" \
+  -Dcohort.bench.redis.port="$redis_port" \
+  -Dcohort.bench.redis.version="$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" \
+  -Dcohort.bench.data="$out/data" \
+  -Dcohort.bench.command="bench/run.sh $mode${args[*]:+ ${args[*]}}" \
+  -jar bench/target/cohort-bench.jar "$mode" --out "$out" "${args[@]}" 2>&1 | tee "$out/bench.log" \
+  || status=$?
+
+stop_redis
+trap - EXIT
+
+java -cp bench/target/cohort-bench.jar io.cohort.bench.report.ReportWriter "$out" "$report" bench/report-notes.md
+echo "Results: $out; report: $report"
+exit "$status"

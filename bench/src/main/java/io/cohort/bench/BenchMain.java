@@ -1,0 +1,287 @@
+package io.cohort.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.hazelcast.instance.BuildInfoProvider;
+
+import io.cohort.bench.fixture.Fixtures;
+import io.cohort.bench.harness.Harness;
+import io.cohort.bench.harness.HarnessResult;
+import io.cohort.bench.jmh.CacheBenchmark;
+import io.cohort.bench.jmh.LockBenchmark;
+import io.cohort.bench.jmh.RaftLockBenchmark;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every benchmark in this JVM and writes the results to a directory: {@code environment.json},
+ * {@code jmh-<group>.json} (JMH's JSON format) and {@code harness.json}.
+ *
+ * <p>The Hazelcast members live in this JVM, so JMH runs without forking ({@code forks 0}): every row shares one
+ * cluster, started once, instead of starting three members per row. The grid cluster serves the cache, lock, pub/sub
+ * and queue groups and is terminated before the Raft cluster starts for the Raft lock group.
+ *
+ * <p>Usage: {@code BenchMain [--quick | --full] [--out DIR] [--only GROUP,...] [--prof PROFILER]...
+ * [--include REGEX]}, with the groups {@value #GROUPS}. {@code --prof} adds a JMH profiler by name, for example
+ * {@code gc} or {@code stack}; {@code --include} keeps the JMH benchmarks whose method name matches.
+ */
+public final class BenchMain {
+
+    static final String GROUPS = "cache,lock,raft,pubsub,queue";
+
+    private static final Logger LOG = LoggerFactory.getLogger(BenchMain.class);
+
+    private final Path out;
+    private final boolean quick;
+    private final Set<String> groups;
+    private final List<String> profilers;
+    private final String include;
+    private final List<HarnessResult> harnessResults = new ArrayList<>();
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private boolean failed;
+
+    private BenchMain(Path out, boolean quick, Set<String> groups, List<String> profilers, String include) {
+        this.out = out;
+        this.quick = quick;
+        this.groups = groups;
+        this.profilers = profilers;
+        this.include = include;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of("target/bench-results");
+        boolean quick = true;
+        Set<String> groups = new LinkedHashSet<>(List.of(GROUPS.split(",")));
+        List<String> profilers = new ArrayList<>();
+        String include = ".*";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--full" -> quick = false;
+                case "--out" -> out = Path.of(value(args, ++i, "--out"));
+                case "--only" -> groups = groups(value(args, ++i, "--only"));
+                case "--prof" -> profilers.add(value(args, ++i, "--prof"));
+                case "--include" -> include = value(args, ++i, "--include");
+                default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'; expected --quick, "
+                        + "--full, --out DIR, --only " + GROUPS + ", --prof PROFILER or --include REGEX");
+            }
+        }
+        Files.createDirectories(out);
+        boolean ok;
+        try {
+            ok = new BenchMain(out, quick, groups, profilers, include).run();
+        } finally {
+            Fixtures.closeAll();
+        }
+        System.exit(ok ? 0 : 1);
+    }
+
+    private boolean run() throws IOException {
+        Map<String, Object> environment = environment();
+        write("environment.json", environment);
+        LOG.info("Running {} mode, groups {}, results in {}", quick ? "quick" : "full", groups, out);
+
+        if (groups.contains("cache")) {
+            jmh("cache", CacheBenchmark.class);
+        }
+        if (groups.contains("lock")) {
+            jmh("lock", LockBenchmark.class);
+        }
+        Harness.Settings settings = quick ? Harness.Settings.quick() : Harness.Settings.full();
+        if (groups.contains("pubsub")) {
+            harness(() -> Harness.pubSub(settings, Fixtures.grid(), Fixtures.redis(), out));
+        }
+        if (groups.contains("queue")) {
+            harness(() -> Harness.queue(settings, Fixtures.grid(), Fixtures.redis(), out));
+        }
+        Fixtures.closeGrid();
+        if (groups.contains("raft")) {
+            jmh("raft", RaftLockBenchmark.class);
+        }
+        Fixtures.closeAll();
+
+        environment.put("finishedAt", Instant.now().toString());
+        environment.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        write("environment.json", environment);
+        LOG.info("Results written to {}{}", out, failed ? "; some groups failed, see the log above" : "");
+        return !failed;
+    }
+
+    /**
+     * Runs the benchmarks of one class in rounds, forward in odd rounds and backward in even ones, and writes all
+     * rounds to {@code jmh-<group>.json}. Each benchmark thus runs at a balanced mix of moments of the run, so load
+     * from other processes that rises or falls during the run does not favour the rows that happen to run early.
+     */
+    private void jmh(String group, Class<?> benchmarkClass) throws IOException {
+        List<String> methods = Arrays.stream(benchmarkClass.getMethods())
+                .filter(method -> method.isAnnotationPresent(Benchmark.class))
+                .map(Method::getName)
+                .filter(name -> name.matches(include))
+                .sorted()
+                .toList();
+        List<RunResult> results = new ArrayList<>();
+        for (int round = 0; round < jmhRounds(); round++) {
+            List<String> order = new ArrayList<>(methods);
+            if (round % 2 == 1) {
+                Collections.reverse(order);
+            }
+            for (String method : order) {
+                runBenchmark(benchmarkClass.getName() + "." + method, round == 0).ifPresent(results::add);
+            }
+        }
+        ResultFormatFactory.getInstance(ResultFormatType.JSON, out.resolve("jmh-" + group + ".json").toString())
+                .writeOut(results);
+    }
+
+    private Optional<RunResult> runBenchmark(String benchmark, boolean firstRound) {
+        int warmupIterations;
+        if (firstRound) {
+            warmupIterations = quick ? 3 : 5;
+        } else {
+            warmupIterations = quick ? 1 : 2;
+        }
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include("^" + Pattern.quote(benchmark) + "$")
+                .forks(0)
+                .warmupIterations(warmupIterations)
+                .warmupTime(TimeValue.seconds(1))
+                .measurementIterations(quick ? 2 : 4)
+                .measurementTime(TimeValue.seconds(1))
+                .timeout(TimeValue.seconds(60))
+                .shouldFailOnError(true);
+        for (String profiler : profilers) {
+            options.addProfiler(profiler);
+        }
+        try {
+            return new Runner(options.build()).run().stream().findFirst();
+        } catch (RunnerException | RuntimeException e) {
+            failed = true;
+            LOG.error("Benchmark {} failed; its row is left out", benchmark, e);
+            return Optional.empty();
+        }
+    }
+
+    private int jmhRounds() {
+        return quick ? 2 : 3;
+    }
+
+    private void harness(HarnessRun run) throws IOException {
+        try {
+            harnessResults.addAll(run.results());
+        } catch (RuntimeException e) {
+            failed = true;
+            LOG.error("Harness rows failed", e);
+        }
+        write("harness.json", harnessResults);
+    }
+
+    /** One group of harness rows. */
+    @FunctionalInterface
+    private interface HarnessRun {
+        List<HarnessResult> results();
+    }
+
+    private Map<String, Object> environment() throws IOException {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        Map<String, Object> environment = new LinkedHashMap<>();
+        environment.put("startedAt", Instant.now().toString());
+        environment.put("mode", quick ? "quick" : "full");
+        environment.put("command", System.getProperty("cohort.bench.command", "BenchMain"));
+        environment.put("cores", Runtime.getRuntime().availableProcessors());
+        environment.put("cpu", cpuModel());
+        environment.put("memoryMiB", os.getTotalMemorySize() / (1024 * 1024));
+        environment.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        environment.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        environment.put("jvmArguments", ManagementFactory.getRuntimeMXBean().getInputArguments());
+        environment.put("maxHeapMiB", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        environment.put("loadAverageAtStart", os.getSystemLoadAverage());
+        Map<String, String> versions = new LinkedHashMap<>();
+        versions.put("hazelcast", BuildInfoProvider.getBuildInfo().getVersion());
+        Properties pins = new Properties();
+        try (InputStream in = BenchMain.class.getResourceAsStream("/bench-versions.properties")) {
+            if (in != null) {
+                pins.load(in);
+            }
+        }
+        for (String name : List.of("redisson", "jmh", "jackson", "caffeine")) {
+            versions.put(name, pins.getProperty(name, "unknown"));
+        }
+        versions.put("redis", System.getProperty("cohort.bench.redis.version", "unknown"));
+        environment.put("versions", versions);
+        environment.put("jmhIterations", quick
+                ? "2 rounds of each benchmark, forward then backward; 3 warm-up iterations in the first round and 1 "
+                        + "in the second, 2 measured iterations per round; 1 s each"
+                : "3 rounds of each benchmark, forward, backward, forward; 5 warm-up iterations in the first round "
+                        + "and 2 in the others, 4 measured iterations per round; 1 s each");
+        return environment;
+    }
+
+    private static String cpuModel() {
+        Path cpuInfo = Path.of("/proc/cpuinfo");
+        if (!Files.isReadable(cpuInfo)) {
+            return "unknown";
+        }
+        try {
+            return Files.readAllLines(cpuInfo).stream()
+                    .filter(line -> line.startsWith("model name"))
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim())
+                    .findFirst().orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private void write(String file, Object value) throws IOException {
+        json.writeValue(out.resolve(file).toFile(), value);
+    }
+
+    private static String value(String[] args, int index, String option) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static Set<String> groups(String list) {
+        Set<String> known = Set.of(GROUPS.split(","));
+        Set<String> chosen = new LinkedHashSet<>();
+        for (String group : list.split(",")) {
+            if (!known.contains(group.trim())) {
+                throw new IllegalArgumentException("unknown group '" + group + "'; expected some of " + GROUPS);
+            }
+            chosen.add(group.trim());
+        }
+        return chosen;
+    }
+}

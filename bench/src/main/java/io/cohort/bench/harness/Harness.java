@@ -1,0 +1,139 @@
+package io.cohort.bench.harness;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.cohort.bench.fixture.BenchCluster;
+import io.cohort.bench.fixture.RedisClients;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the rows that JMH does not fit: cross-node pub/sub and task queue latency and throughput.
+ *
+ * <p>The endpoints of a section take turns: each latency measurement and each throughput round is cut into
+ * segments, and every endpoint runs its first segment before any runs its second. Load from other processes on a
+ * shared machine then falls on all endpoints alike instead of on whichever one happened to run at that moment.
+ */
+public final class Harness {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Harness.class);
+
+    private Harness() {
+    }
+
+    /**
+     * How long and how hard the harness drives each endpoint.
+     *
+     * @param pubSubRate pub/sub messages per second in the latency rows
+     * @param queueRate tasks per second in the queue latency rows
+     * @param warmup unrecorded sending at the row's rate before the first measurement
+     * @param latencyDuration recorded sending per latency row, in {@code rounds} segments
+     * @param pubSubItems messages per throughput round
+     * @param queueItems tasks per throughput round
+     * @param rounds latency segments and recorded throughput rounds; one unrecorded round comes first
+     * @param drainWait how long a segment waits for more arrivals before it counts the rest as lost
+     */
+    public record Settings(int pubSubRate, int queueRate, Duration warmup, Duration latencyDuration, int pubSubItems,
+            int queueItems, int rounds, Duration drainWait) {
+
+        /** Returns settings that take about 3 minutes for all rows on two cores. */
+        public static Settings quick() {
+            return new Settings(1_000, 100, Duration.ofSeconds(2), Duration.ofSeconds(12), 4_000, 1_500, 3,
+                    Duration.ofSeconds(5));
+        }
+
+        /** Returns settings that take an estimated 12 minutes for all rows on two cores (not timed yet). */
+        public static Settings full() {
+            return new Settings(1_000, 100, Duration.ofSeconds(5), Duration.ofSeconds(60), 20_000, 5_000, 5,
+                    Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * Runs the pub/sub rows; an endpoint that fails is logged and left out.
+     *
+     * @param samplesDirectory where each row's latency samples go, as {@code latency-pubsub-<system>.txt}
+     */
+    public static List<HarnessResult> pubSub(Settings settings, BenchCluster cluster, RedisClients redis,
+            Path samplesDirectory) {
+        return run("pubsub", PubSubEndpoints.all(cluster, redis), settings, settings.pubSubRate(),
+                settings.pubSubItems(), samplesDirectory);
+    }
+
+    /**
+     * Runs the task queue rows; an endpoint that fails is logged and left out.
+     *
+     * @param samplesDirectory where each row's latency samples go, as {@code latency-queue-<system>.txt}
+     */
+    public static List<HarnessResult> queue(Settings settings, BenchCluster cluster, RedisClients redis,
+            Path samplesDirectory) {
+        return run("queue", QueueEndpoints.all(cluster, redis), settings, settings.queueRate(),
+                settings.queueItems(), samplesDirectory);
+    }
+
+    private static List<HarnessResult> run(String section, List<Endpoint> endpoints, Settings settings, int rate,
+            int items, Path samplesDirectory) {
+        Duration segment = settings.latencyDuration().dividedBy(settings.rounds());
+        int latencyCapacity = (int) (settings.latencyDuration().toMillis() * rate / 1_000) + rate;
+        List<LoadDriver> drivers = new ArrayList<>();
+        List<HarnessResult> results = new ArrayList<>();
+        try {
+            for (Endpoint endpoint : endpoints) {
+                LoadDriver driver = new LoadDriver(section, endpoint, settings.drainWait(), latencyCapacity,
+                        samplesDirectory);
+                if (attempt(driver, "start", driver::start)) {
+                    drivers.add(driver);
+                }
+            }
+            drivers.removeIf(driver -> !attempt(driver, "warm-up", () -> driver.warmUp(rate, settings.warmup())));
+            for (int round = 0; round < settings.rounds(); round++) {
+                drivers.removeIf(driver -> !attempt(driver, "latency", () -> driver.measureLatency(rate, segment)));
+            }
+            for (int round = 0; round <= settings.rounds(); round++) {
+                boolean recorded = round > 0;
+                drivers.removeIf(driver -> !attempt(driver, "throughput",
+                        () -> driver.measureThroughput(items, recorded)));
+            }
+            for (LoadDriver driver : drivers) {
+                results.add(driver.latencyResult());
+                results.add(driver.throughputResult());
+            }
+        } catch (IOException e) {
+            LOG.error("{} latency samples could not be written", section, e);
+        } finally {
+            for (Endpoint endpoint : endpoints) {
+                try {
+                    endpoint.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("{} endpoint {} did not close cleanly", section, endpoint.system(), e);
+                }
+            }
+        }
+        return results;
+    }
+
+    /** Runs one step of a driver; returns false, after logging, if it failed, so the driver leaves the section. */
+    private static boolean attempt(LoadDriver driver, String step, Step work) {
+        try {
+            work.run();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during the " + step + " of " + driver.system(), e);
+        } catch (Exception e) {
+            LOG.error("{} of {} failed; its rows are left out of the results", step, driver.system(), e);
+            return false;
+        }
+    }
+
+    /** One step of a driver. */
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+}

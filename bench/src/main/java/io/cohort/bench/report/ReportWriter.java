@@ -1,0 +1,472 @@
+package io.cohort.bench.report;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Writes the benchmark report (Markdown) from the files of one run, plus the hand-written findings file.
+ *
+ * <p>Usage: {@code ReportWriter RESULTS_DIR OUTPUT_FILE [FINDINGS_FILE]}.
+ */
+public final class ReportWriter {
+
+    private static final String CACHE = "CacheBenchmark.";
+    private static final String LOCK = "LockBenchmark.";
+    private static final String RAFT = "RaftLockBenchmark.";
+    private static final double THROUGHPUT_TARGET = 0.9;
+    private static final double LOCK_TARGET = 0.95;
+    private static final double NEAR_CACHE_OVER_REDIS_TARGET = 10;
+    private static final double PUBSUB_P99_TARGET_MICROS = 5_000;
+
+    private final Results results;
+    private final StringBuilder out = new StringBuilder();
+
+    private ReportWriter(Results results) {
+        this.results = results;
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2 || args.length > 3) {
+            System.err.println("usage: ReportWriter RESULTS_DIR OUTPUT_FILE [FINDINGS_FILE]");
+            System.exit(2);
+        }
+        Results results = Results.read(Path.of(args[0]));
+        String findings = args.length == 3 && Files.exists(Path.of(args[2]))
+                ? Files.readString(Path.of(args[2]), StandardCharsets.UTF_8) : "";
+        String report = new ReportWriter(results).write(findings);
+        Path output = Path.of(args[1]);
+        if (output.getParent() != null) {
+            Files.createDirectories(output.getParent());
+        }
+        Files.writeString(output, report, StandardCharsets.UTF_8);
+        System.out.println("Report written to " + output);
+    }
+
+    String write(String findings) {
+        header();
+        targets();
+        cache();
+        wrap();
+        pubSub();
+        queue();
+        locks();
+        if (!findings.isBlank()) {
+            out.append('\n').append(findings.strip()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private void header() {
+        JsonNode env = results.environment();
+        JsonNode versions = env.path("versions");
+        line("# Benchmarks");
+        line("");
+        line("What Cohort's managers cost compared with wiring Hazelcast or Redis by hand. Every row below was "
+                + "measured in the same run, beside its baseline.");
+        line("");
+        line("**These numbers come from one run on a shared 2-core machine.** Other builds and tests ran on it at "
+                + "the same time (load average " + number(env, "loadAverageAtStart") + " at the start and "
+                + number(env, "loadAverageAtEnd") + " at the end). So a difference smaller than the spread of its "
+                + "rows is noise, and tail latencies include scheduling delays of the machine. Compare ratios "
+                + "within this page, not absolute numbers with other machines.");
+        line("");
+
+        line("## Machine and command");
+        line("");
+        line("| | |");
+        line("|---|---|");
+        line("| CPU | " + env.path("cores").asText("?") + " cores, " + env.path("cpu").asText("unknown") + " |");
+        line("| memory | " + env.path("memoryMiB").asText("?") + " MiB |");
+        line("| OS | " + env.path("os").asText("unknown") + " |");
+        line("| JDK | " + env.path("jdk").asText("unknown") + " |");
+        line("| JVM | heap " + env.path("maxHeapMiB").asText("?") + " MiB max, G1; all members, clients and "
+                + "benchmark threads in one JVM |");
+        line("| versions | Hazelcast " + versions.path("hazelcast").asText("?") + ", Redisson "
+                + versions.path("redisson").asText("?") + ", Redis " + versions.path("redis").asText("?")
+                + " (Debian package), JMH " + versions.path("jmh").asText("?") + ", Jackson "
+                + versions.path("jackson").asText("?") + ", Caffeine " + versions.path("caffeine").asText("?")
+                + " |");
+
+        line("| run | " + env.path("mode").asText("?") + " mode, " + env.path("startedAt").asText("?") + " to "
+                + env.path("finishedAt").asText("?") + " |");
+        line("| JMH | " + env.path("jmhIterations").asText("?") + "; no fork |");
+        List<Double> pauses = results.gcPauseMillis();
+        if (!pauses.isEmpty()) {
+            double total = pauses.stream().mapToDouble(Double::doubleValue).sum();
+            double longest = pauses.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+            line("| GC | " + pauses.size() + " pauses, longest " + Format.micros(longest * 1_000) + ", "
+                    + Format.micros(total * 1_000) + " in all (`gc.log` of the run) |");
+        }
+        line("");
+
+        line("Command, from the repository root:");
+        line("");
+        line("```");
+        line(env.path("command").asText("bench/run.sh --quick"));
+        line("```");
+        line("");
+        line("It builds `bench/target/cohort-bench.jar`, starts Redis on 127.0.0.1 (persistence off), runs every "
+                + "group in one JVM, stops Redis and rewrites this page from the results in "
+                + "`bench/target/results/<time>/`. `bench/run.sh --help` lists the options (`--full` for longer "
+                + "runs, `--only` for some groups, `--prof gc` to add a JMH profiler).");
+        line("");
+
+        line("## How to read the tables");
+        line("");
+        line("- Setup: three Hazelcast members in the benchmark JVM, bound to 127.0.0.1, each with a Cohort node "
+                + "built from the same classes a running node uses (managers, adapters, per-plugin views). Calls "
+                + "come from node 0; cross-node rows receive on node 1 or on all three. Redis runs as a separate "
+                + "process on 127.0.0.1; each simulated node has its own Redisson client.");
+        line("- JMH rows: the median of the one-second iterations, with the slowest and fastest iteration as the "
+                + "spread. JMH runs without forking, because the members it measures live in its JVM; every row "
+                + "shares that JVM and that cluster. Time per call is 1 / median for one calling thread.");
+        line("- Ratios: Cohort's median over the baseline's median. In brackets, the range the two spreads allow: "
+                + "Cohort's slowest iteration over the baseline's fastest, and the reverse.");
+        line("- Harness rows (pub/sub, queue): latencies are measured from the intended send time of each item at "
+                + "a fixed rate, so a stall counts against every item it delays. The systems take turns in "
+                + "segments, so background load falls on all of them alike.");
+        line("");
+    }
+
+    private void targets() {
+        line("## Targets");
+        line("");
+        line("| target | measured | verdict |");
+        line("|---|---|---|");
+
+        ratioTarget("cache get, `hazelcast` store ≥ 0.9× raw `IMap` get", jmhRatio(CACHE + "get_cohortGrid",
+                CACHE + "get_rawImap"), THROUGHPUT_TARGET);
+        ratioTarget("cache set, `hazelcast` store ≥ 0.9× raw `IMap` set", jmhRatio(CACHE + "set_cohortGrid",
+                CACHE + "set_rawImap"), THROUGHPUT_TARGET);
+        ratioTarget("cache get with near cache ≥ 0.9× raw `IMap` get with the same near cache",
+                jmhRatio(CACHE + "get_cohortNear", CACHE + "get_rawImapNear"), THROUGHPUT_TARGET);
+        ratioTarget("cache get with near cache ≥ 10× Redisson `RMapCache` get", jmhRatio(CACHE + "get_cohortNear",
+                CACHE + "get_redisson"), NEAR_CACHE_OVER_REDIS_TARGET);
+        ratioTarget("pub/sub throughput ≥ 0.9× raw reliable topic", harnessRatio("pubsub", "cohort",
+                "rawReliableTopic"), THROUGHPUT_TARGET);
+        Optional<Results.HarnessRow> latency = results.harness("pubsub", "cohort", "latency");
+        if (latency.isPresent()) {
+            double p99 = latency.get().number("p99Micros");
+            line("| pub/sub cross-node p99 ≤ 5 ms at " + latency.get().count("targetRate") + " msg/s | "
+                    + Format.micros(p99) + " | " + (p99 <= PUBSUB_P99_TARGET_MICROS ? "met" : "missed") + " |");
+        } else {
+            line("| pub/sub cross-node p99 ≤ 5 ms at 1,000 msg/s | not measured | – |");
+        }
+        ratioTarget("event queue throughput ≥ 0.9× raw `IQueue` offer/poll", harnessRatio("queue", "cohort",
+                "rawQueue"), THROUGHPUT_TARGET);
+        ratioTarget("lock, uncontended, CP unsafe ≥ 0.95× raw `FencedLock`", jmhRatio(LOCK
+                + "uncontended_cohortUnsafe", LOCK + "uncontended_rawUnsafe"), LOCK_TARGET);
+        ratioTarget("lock, 3 nodes contended, CP unsafe ≥ 0.95× raw `FencedLock`", jmhRatio(LOCK
+                + "contended_cohortUnsafe", LOCK + "contended_rawUnsafe"), LOCK_TARGET);
+        ratioTarget("lock, uncontended, 3 CP members ≥ 0.95× raw `FencedLock`", jmhRatio(RAFT
+                + "uncontended_cohortRaft", RAFT + "uncontended_rawRaft"), LOCK_TARGET);
+        ratioTarget("lock, 3 nodes contended, 3 CP members ≥ 0.95× raw `FencedLock`", jmhRatio(RAFT
+                + "contended_cohortRaft", RAFT + "contended_rawRaft"), LOCK_TARGET);
+        line("");
+
+        line("A verdict compares the ratio of medians with the target. \"Within spread\" means the range in "
+                + "brackets reaches the other side of the target, so this run cannot tell.");
+        line("");
+    }
+
+    private void cache() {
+        line("## Cache: get and set of a 100-byte value, 3 members");
+        line("");
+        line("One thread on node 0 cycles through 1,024 keys, so about a third are owned by node 0 and the rest by "
+                + "the other two members. Cohort stores a 98-character string, which its JSON codec writes as "
+                + "100 bytes (plus a 9-byte expiry header in the `hazelcast` store); the raw map and Redisson "
+                + "store 100 raw bytes. No entry has a ttl. Raw `IMap` writes use `set`, which returns no old "
+                + "value, as Cohort's store does; Redisson writes use `fastPut`.");
+        line("");
+        line("### get");
+        line("");
+        jmhTable(List.of(
+                row("Cohort, `memory` store (in process)", CACHE + "get_cohortMemory",
+                        cmp(CACHE + "get_caffeine", "Caffeine")),
+                row("Cohort, `hazelcast` store", CACHE + "get_cohortGrid", cmp(CACHE + "get_rawImap", "raw IMap"),
+                        cmp(CACHE + "get_redisson", "Redisson")),
+                row("Cohort, `hazelcast` store, near cache", CACHE + "get_cohortNear",
+                        cmp(CACHE + "get_rawImapNear", "raw IMap + near cache"),
+                        cmp(CACHE + "get_redisson", "Redisson")),
+                row("raw `IMap<String, byte[]>`", CACHE + "get_rawImap"),
+                row("raw `IMap`, same near cache", CACHE + "get_rawImapNear"),
+                row("raw `IMap`, near cache with `cacheLocalEntries`", CACHE + "get_rawImapNearLocal"),
+                row("Redisson `RMapCache`", CACHE + "get_redisson"),
+                row("Caffeine `getIfPresent`", CACHE + "get_caffeine")));
+        line("### set");
+        line("");
+        jmhTable(List.of(
+                row("Cohort, `memory` store (in process)", CACHE + "set_cohortMemory"),
+                row("Cohort, `hazelcast` store", CACHE + "set_cohortGrid", cmp(CACHE + "set_rawImap", "raw IMap"),
+                        cmp(CACHE + "set_redisson", "Redisson")),
+                row("Cohort, `hazelcast` store, near cache", CACHE + "set_cohortNear",
+                        cmp(CACHE + "set_rawImapNear", "raw IMap + near cache")),
+                row("raw `IMap<String, byte[]>`", CACHE + "set_rawImap"),
+                row("raw `IMap`, same near cache", CACHE + "set_rawImapNear"),
+                row("Redisson `RMapCache`", CACHE + "set_redisson")));
+        line("What this means for a plugin author: a read through the `hazelcast` store costs "
+                + perCall(CACHE + "get_cohortGrid") + " here, against " + perCall(CACHE + "get_rawImap")
+                + " for the raw map; both are dominated by the hop to the key's owner. Cohort's own share (the key "
+                + "check and the JSON decoding into your type) is close to what a whole read from the `memory` "
+                + "store costs: " + perCall(CACHE + "get_cohortMemory") + ". A near cache turns reads of keys that "
+                + "other members own into local reads. Keys that node 0 owns itself still go through the member's "
+                + "partition thread, which is why the near-cache rows sit far below the `cacheLocalEntries` row and "
+                + "the Caffeine floor. Writes with a near cache also send an invalidation to every member.");
+        line("");
+    }
+
+    private void wrap() {
+        line("## Wrap hit");
+        line("");
+        line("`wrap(key, type, loader)` when the key is cached: one read and one JSON decode; the loader does not "
+                + "run.");
+        line("");
+        jmhTable(List.of(
+                row("Cohort `wrap`, `memory` store", CACHE + "wrapHit_cohortMemory",
+                        cmp(CACHE + "get_caffeine", "Caffeine")),
+                row("Cohort `wrap`, `hazelcast` store, near cache", CACHE + "wrapHit_cohortNear",
+                        cmp(CACHE + "get_caffeine", "Caffeine"),
+                        cmp(CACHE + "get_rawImapNear", "raw IMap + near cache")),
+                row("Caffeine `getIfPresent` (the floor)", CACHE + "get_caffeine")));
+        line("What this means for a plugin author: a cached `wrap` costs " + perCall(CACHE + "wrapHit_cohortMemory")
+                + " on the `memory` store and " + perCall(CACHE + "wrapHit_cohortNear") + " on the `hazelcast` "
+                + "store with a near cache, against " + perCall(CACHE + "get_caffeine") + " for a Caffeine hit. "
+                + "The gap to Caffeine is the JSON copy that keeps every caller's object its own, and, on the "
+                + "grid, the reads of keys the member owns.");
+        line("");
+    }
+
+    private void pubSub() {
+        line("## Pub/sub across nodes");
+        line("");
+        line("Node 0 publishes a payload with a send time and a 100-byte body; node 1 receives. Cohort publishes a "
+                + "record (JSON, about 140 bytes, inside an envelope with id, source node and time) on its "
+                + "Hazelcast adapter. The raw reliable topic gets 116 raw bytes and the ringbuffer, read batch and "
+                + "overload policy of Cohort's topics, on a ringbuffer with the same partition owner as Cohort's. "
+                + "Redisson publishes 116 raw bytes with Redis "
+                + "`PUBLISH`, which keeps nothing for a late or disconnected subscriber.");
+        line("");
+        latencyTable("pubsub", List.of("cohort", "rawReliableTopic", "redissonTopic"));
+        throughputTable("pubsub", "messages/s", List.of(
+                harnessRow("Cohort pub/sub manager", "cohort", "rawReliableTopic", "raw reliable topic",
+                        "redissonTopic", "Redisson"),
+                harnessRow("raw reliable topic", "rawReliableTopic"),
+                harnessRow("Redisson `RTopic`", "redissonTopic")));
+        line("Throughput is one publishing thread on node 0 sending as fast as `publish` returns, counted at the "
+                + "receiver on node 1.");
+        line("");
+        line("What this means for a plugin author: `publish` returns once the message is stored on its topic's "
+                + "owner and backup; another node's handler then runs after the p50 shown above, on Cohort's "
+                + "delivery thread, never on Hazelcast's. Cohort's extra work per message is the JSON encoding and "
+                + "decoding, the envelope, and that hand-off between threads.");
+        line("");
+    }
+
+    private void queue() {
+        line("## Event queue, 3 nodes");
+        line("");
+        line("Node 0 publishes tasks (a send time and a 100-byte body); each of the three nodes runs one consumer "
+                + "with one worker that records the start and returns. The raw queues have the same partition owner "
+                + "as Cohort's queue of ready tasks. The raw `IQueue` consumers poll with no "
+                + "delivery guarantee: a task taken by a node that dies is lost. The raw transactional row takes "
+                + "as Cohort's Hazelcast adapter does, in a two-phase transaction that also records the task in an "
+                + "in-flight map, which is what lets the others run it again when its node dies. Redisson uses a "
+                + "Redis list (`RPUSH`, blocking pop), also without that guarantee.");
+        line("");
+        throughputTable("queue", "tasks/s", List.of(
+                harnessRow("Cohort event queue", "cohort", "rawQueue", "raw IQueue", "rawTransactionalQueue",
+                        "raw IQueue, transactional take"),
+                harnessRow("raw `IQueue` offer/poll", "rawQueue"),
+                harnessRow("raw `IQueue`, transactional take + in-flight map", "rawTransactionalQueue"),
+                harnessRow("Redisson `RBlockingQueue`", "redissonQueue")));
+        line("Publish-to-start latency:");
+        line("");
+        latencyTable("queue", List.of("cohort", "rawQueue", "rawTransactionalQueue", "redissonQueue"));
+        line("What this means for a plugin author: a task starts on some node within the p50 shown above after "
+                + "`publish` returns. With one worker per node and tasks that do nothing, the cluster runs at most "
+                + "the throughput row's tasks per second. Each task costs Cohort a transaction to take it and "
+                + "two map operations to complete it; that is the price of at-least-once delivery across node "
+                + "failures.");
+        line("");
+    }
+
+    private void locks() {
+        line("## Locks: acquire and release");
+        line("");
+        line("Uncontended: one thread on node 0, cycling through 16 keys. Contended: three threads, one per node, "
+                + "on one key; the rate counts the acquisitions of all three. In CP unsafe mode a lock lives on the "
+                + "partition of its name, so each raw lock name was picked to have the same partition owner as the "
+                + "Cohort key beside it. Cohort acquires with a 30-second lease "
+                + "(`acquire(key, ttl)` then `release()`); Redisson with `lock(30, SECONDS)`, which lets Redis "
+                + "expire the key; the raw fenced lock has no lease.");
+        line("");
+        line("### uncontended");
+        line("");
+        jmhTable(List.of(
+                row("Cohort, `memory` adapter (in process)", LOCK + "uncontended_cohortMemory",
+                        cmp(LOCK + "uncontended_reentrantLock", "ReentrantLock")),
+                row("Cohort, `hazelcast` adapter, CP unsafe", LOCK + "uncontended_cohortUnsafe",
+                        cmp(LOCK + "uncontended_rawUnsafe", "raw FencedLock"),
+                        cmp(LOCK + "uncontended_redisson", "Redisson")),
+                row("Cohort, `hazelcast` adapter, 3 CP members", RAFT + "uncontended_cohortRaft",
+                        cmp(RAFT + "uncontended_rawRaft", "raw FencedLock")),
+                row("raw `FencedLock`, CP unsafe", LOCK + "uncontended_rawUnsafe"),
+                row("raw `FencedLock`, 3 CP members", RAFT + "uncontended_rawRaft"),
+                row("raw `FencedLock`, 3 CP members, `getLock` on every call", RAFT
+                        + "uncontended_rawRaftProxyPerCall", cmp(RAFT + "uncontended_rawRaft", "raw FencedLock")),
+                row("Redisson `RLock`", LOCK + "uncontended_redisson"),
+                row("`ReentrantLock` (in process)", LOCK + "uncontended_reentrantLock")));
+        line("### 3 nodes contended");
+        line("");
+        jmhTable(List.of(
+                row("Cohort, CP unsafe", LOCK + "contended_cohortUnsafe",
+                        cmp(LOCK + "contended_rawUnsafe", "raw FencedLock"),
+                        cmp(LOCK + "contended_redisson", "Redisson")),
+                row("Cohort, 3 CP members", RAFT + "contended_cohortRaft",
+                        cmp(RAFT + "contended_rawRaft", "raw FencedLock")),
+                row("raw `FencedLock`, CP unsafe", LOCK + "contended_rawUnsafe"),
+                row("raw `FencedLock`, 3 CP members", RAFT + "contended_rawRaft"),
+                row("Redisson `RLock`", LOCK + "contended_redisson")));
+        line("What this means for a plugin author: an uncontended `acquire` and `release` (or `runExclusive`) on "
+                + "the `hazelcast` adapter costs about " + perCall(LOCK + "uncontended_cohortUnsafe")
+                + " in CP unsafe mode and " + perCall(RAFT + "uncontended_cohortRaft") + " with three CP members, on "
+                + "top of the body. A lock "
+                + "that three nodes fight over serves at most the contended rate in total, and each grant there "
+                + "also pays Cohort's thread hand-offs while the other nodes wait.");
+        line("");
+    }
+
+    /** A table row of JMH results: a label, a benchmark and the baselines to compare with. */
+    private record Row(String label, String benchmark, List<Comparison> comparisons) {
+    }
+
+    /** A baseline benchmark and its short name in the ratio column. */
+    private record Comparison(String benchmark, String name) {
+    }
+
+    private static Row row(String label, String benchmark, Comparison... comparisons) {
+        return new Row(label, benchmark, List.of(comparisons));
+    }
+
+    private static Comparison cmp(String benchmark, String name) {
+        return new Comparison(benchmark, name);
+    }
+
+    private void jmhTable(List<Row> rows) {
+        line("| implementation | calls/s (median) | spread (min–max) | time per call | ratio (range) |");
+        line("|---|---:|---:|---:|---|");
+        for (Row row : rows) {
+            Optional<Results.JmhRow> measured = results.jmh(row.benchmark());
+            if (measured.isEmpty()) {
+                line("| " + row.label() + " | not measured | | | |");
+                continue;
+            }
+            Stats stats = measured.get().stats();
+            int threads = measured.get().threads();
+            String perCall = threads == 1 ? Format.perCall(stats.median())
+                    : Format.perCall(stats.median() / threads) + " per thread";
+            List<String> ratios = new ArrayList<>();
+            for (Comparison comparison : row.comparisons()) {
+                results.jmh(comparison.benchmark()).ifPresent(baseline ->
+                        ratios.add(Format.ratio(stats.over(baseline.stats())) + " of " + comparison.name()));
+            }
+            line("| " + row.label() + " | " + Format.rate(stats.median()) + " | " + Format.rate(stats.min()) + "–"
+                    + Format.rate(stats.max()) + " | " + perCall + " | " + String.join("; ", ratios) + " |");
+        }
+        line("");
+    }
+
+    private void latencyTable(String section, List<String> systems) {
+        line("| system | rate | p50 | p99 | p99.9 | max | arrived |");
+        line("|---|---:|---:|---:|---:|---:|---:|");
+        for (String system : systems) {
+            Optional<Results.HarnessRow> row = results.harness(section, system, "latency");
+            if (row.isEmpty()) {
+                line("| " + system + " | not measured | | | | | |");
+                continue;
+            }
+            Results.HarnessRow r = row.get();
+            line("| " + system + " | " + r.count("targetRate") + "/s | " + Format.micros(r.number("p50Micros"))
+                    + " | " + Format.micros(r.number("p99Micros")) + " | " + Format.micros(r.number("p999Micros"))
+                    + " | " + Format.micros(r.number("maxMicros")) + " | " + r.count("received") + " of "
+                    + r.count("sent") + " |");
+        }
+        line("");
+    }
+
+    /** A harness throughput row: a label, a system, and pairs of baseline system and baseline name. */
+    private record HarnessTableRow(String label, String system, List<String> baselines) {
+    }
+
+    private static HarnessTableRow harnessRow(String label, String system, String... baselinePairs) {
+        return new HarnessTableRow(label, system, List.of(baselinePairs));
+    }
+
+    private void throughputTable(String section, String unit, List<HarnessTableRow> rows) {
+        line("| implementation | " + unit + " (median) | spread (min–max) | arrived | ratio (range) |");
+        line("|---|---:|---:|---:|---|");
+        for (HarnessTableRow row : rows) {
+            Optional<Results.HarnessRow> measured = results.harness(section, row.system(), "throughput");
+            Optional<Stats> stats = measured.flatMap(Results.HarnessRow::rounds);
+            if (stats.isEmpty()) {
+                line("| " + row.label() + " | not measured | | | |");
+                continue;
+            }
+            List<String> ratios = new ArrayList<>();
+            for (int i = 0; i + 1 < row.baselines().size(); i += 2) {
+                String name = row.baselines().get(i + 1);
+                results.harness(section, row.baselines().get(i), "throughput").flatMap(Results.HarnessRow::rounds)
+                        .ifPresent(baseline -> ratios.add(Format.ratio(stats.get().over(baseline)) + " of " + name));
+            }
+            Stats s = stats.get();
+            line("| " + row.label() + " | " + Format.rate(s.median()) + " | " + Format.rate(s.min()) + "–"
+                    + Format.rate(s.max()) + " | " + measured.get().count("received") + " of "
+                    + measured.get().count("sent") + " | " + String.join("; ", ratios) + " |");
+        }
+        line("");
+    }
+
+    private Optional<Stats.Ratio> jmhRatio(String cohort, String baseline) {
+        return results.jmh(cohort).flatMap(c -> results.jmh(baseline).map(b -> c.stats().over(b.stats())));
+    }
+
+    private Optional<Stats.Ratio> harnessRatio(String section, String cohort, String baseline) {
+        return results.harness(section, cohort, "throughput").flatMap(Results.HarnessRow::rounds)
+                .flatMap(c -> results.harness(section, baseline, "throughput").flatMap(Results.HarnessRow::rounds)
+                        .map(c::over));
+    }
+
+    private void ratioTarget(String description, Optional<Stats.Ratio> ratio, double target) {
+        if (ratio.isEmpty()) {
+            line("| " + description + " | not measured | – |");
+            return;
+        }
+        Stats.Ratio r = ratio.get();
+        String verdict = r.value() >= target ? "met" : "missed";
+        if (r.low() < target && r.high() >= target) {
+            verdict += ", within spread";
+        }
+        line("| " + description + " | " + Format.ratio(r) + " | " + verdict + " |");
+    }
+
+    private String perCall(String benchmark) {
+        return results.jmh(benchmark).map(row -> Format.perCall(row.stats().median())).orElse("(not measured)");
+    }
+
+    private static String number(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isNumber() ? String.format(Locale.ROOT, "%.1f", value.asDouble()) : "unknown";
+    }
+
+    private void line(String text) {
+        out.append(text).append('\n');
+    }
+}
