@@ -236,8 +236,8 @@ final class PluginLifecycle {
         List<PluginEntry> newestFirst = dependents.stream()
                 .sorted(Comparator.<PluginEntry>comparingLong(PluginEntry::loadSequence).reversed())
                 .toList();
-        // The dependents' bundles keep running, so the per-bundle managers would not release what they hold; the
-        // runtime releases it, or the plugin would subscribe a second time when it loads again.
+        // The dependents' bundles keep running, so their per-bundle managers release nothing by themselves. The
+        // runtime releases it here, because the plugin would otherwise subscribe a second time when it loads again.
         String reason = "plugin " + dependency.name() + " that it depends on is unloading";
         for (PluginEntry entry : newestFirst) {
             if (unload(entry, PluginState.WAITING, reason)) {
