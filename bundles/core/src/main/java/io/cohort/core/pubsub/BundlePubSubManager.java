@@ -1,9 +1,5 @@
 package io.cohort.core.pubsub;
 
-import java.util.ArrayList;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-
 import io.cohort.api.pubsub.MessageHandler;
 import io.cohort.api.pubsub.PubSubManager;
 import io.cohort.api.pubsub.PublishOptions;
@@ -33,8 +29,7 @@ public final class BundlePubSubManager implements PubSubManager, HeldResources {
 
     private final NodePubSubManager node;
     private final String owner;
-    private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
+    private final OwnedSubscriptions subscriptions;
 
     @Activate
     public BundlePubSubManager(@Reference(name = "node") NodePubSubManager node, ComponentContext context) {
@@ -45,6 +40,7 @@ public final class BundlePubSubManager implements PubSubManager, HeldResources {
     BundlePubSubManager(NodePubSubManager node, String owner) {
         this.node = node;
         this.owner = owner;
+        this.subscriptions = new OwnedSubscriptions("pub/sub", owner);
     }
 
     @Override
@@ -55,17 +51,8 @@ public final class BundlePubSubManager implements PubSubManager, HeldResources {
     @Override
     public <T> Subscription subscribe(String channel, Class<T> type, MessageHandler<T> handler,
             SubscribeOptions options) {
-        requireOpen();
-        Subscription subscription = node.subscribe(owner, channel, type, handler, options, subscriptions::remove);
-        subscriptions.add(subscription);
-        if (!subscription.isActive()) {
-            subscriptions.remove(subscription);
-        }
-        if (closed) {
-            subscription.close();
-            requireOpen();
-        }
-        return subscription;
+        return subscriptions.track(
+                () -> node.subscribe(owner, channel, type, handler, options, subscriptions::forget), this::requireOpen);
     }
 
     @Override
@@ -90,21 +77,12 @@ public final class BundlePubSubManager implements PubSubManager, HeldResources {
     /** Closes every subscription this bundle still has, with their waiting debounced messages. */
     @Deactivate
     public void deactivate() {
-        closed = true;
-        releaseHeld();
+        subscriptions.close(LOG);
     }
 
     @Override
     public int releaseHeld() {
-        int open = 0;
-        for (Subscription subscription : new ArrayList<>(subscriptions)) {
-            subscription.close();
-            open++;
-        }
-        if (open > 0) {
-            LOG.info("Closed {} pub/sub subscriptions that {} left open", open, owner);
-        }
-        return open;
+        return subscriptions.closeAll(LOG);
     }
 
     /** Returns how many subscriptions of this bundle are open. */
@@ -113,7 +91,7 @@ public final class BundlePubSubManager implements PubSubManager, HeldResources {
     }
 
     private void requireOpen() {
-        if (closed) {
+        if (subscriptions.isClosed()) {
             throw new IllegalStateException("node is stopping or bundle " + owner + " released its PubSubManager; "
                     + "it accepts no more messages or subscriptions");
         }

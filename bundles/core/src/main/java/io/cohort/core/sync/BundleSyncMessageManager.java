@@ -1,15 +1,12 @@
 package io.cohort.core.sync;
 
-import java.util.ArrayList;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-
 import io.cohort.api.pubsub.Subscription;
 import io.cohort.api.sync.SyncHandler;
 import io.cohort.api.sync.SyncMessageManager;
 import io.cohort.api.sync.SyncOptions;
 import io.cohort.core.node.HeldResources;
 import io.cohort.core.pubsub.BundlePubSubManager;
+import io.cohort.core.pubsub.OwnedSubscriptions;
 
 import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
@@ -32,8 +29,7 @@ public final class BundleSyncMessageManager implements SyncMessageManager, HeldR
 
     private final NodeSyncManager node;
     private final String owner;
-    private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
+    private final OwnedSubscriptions subscriptions;
 
     @Activate
     public BundleSyncMessageManager(@Reference(name = "node") NodeSyncManager node, ComponentContext context) {
@@ -44,6 +40,7 @@ public final class BundleSyncMessageManager implements SyncMessageManager, HeldR
     BundleSyncMessageManager(NodeSyncManager node, String owner) {
         this.node = node;
         this.owner = owner;
+        this.subscriptions = new OwnedSubscriptions("sync", owner);
     }
 
     @Override
@@ -59,17 +56,8 @@ public final class BundleSyncMessageManager implements SyncMessageManager, HeldR
 
     @Override
     public Subscription subscribe(String channel, SyncHandler handler) {
-        requireOpen();
-        Subscription subscription = node.subscribe(owner, channel, handler, subscriptions::remove);
-        subscriptions.add(subscription);
-        if (!subscription.isActive()) {
-            subscriptions.remove(subscription);
-        }
-        if (closed) {
-            subscription.close();
-            requireOpen();
-        }
-        return subscription;
+        return subscriptions.track(() -> node.subscribe(owner, channel, handler, subscriptions::forget),
+                this::requireOpen);
     }
 
     @Override
@@ -83,21 +71,12 @@ public final class BundleSyncMessageManager implements SyncMessageManager, HeldR
     /** Closes every sync subscription this bundle still has. */
     @Deactivate
     public void deactivate() {
-        closed = true;
-        releaseHeld();
+        subscriptions.close(LOG);
     }
 
     @Override
     public int releaseHeld() {
-        int open = 0;
-        for (Subscription subscription : new ArrayList<>(subscriptions)) {
-            subscription.close();
-            open++;
-        }
-        if (open > 0) {
-            LOG.info("Closed {} sync subscriptions that {} left open", open, owner);
-        }
-        return open;
+        return subscriptions.closeAll(LOG);
     }
 
     /** Returns how many sync subscriptions of this bundle are open. */
@@ -106,7 +85,7 @@ public final class BundleSyncMessageManager implements SyncMessageManager, HeldR
     }
 
     private void requireOpen() {
-        if (closed) {
+        if (subscriptions.isClosed()) {
             throw new IllegalStateException("node is stopping or bundle " + owner + " released its "
                     + "SyncMessageManager; it accepts no more messages or subscriptions");
         }
