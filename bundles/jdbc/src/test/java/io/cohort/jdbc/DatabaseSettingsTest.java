@@ -22,10 +22,29 @@ public class DatabaseSettingsTest {
     public void from_defaults_h2FileWithAutoServer() {
         DatabaseSettings settings = DatabaseSettings.from(config("", "sa", "", 10, 10_000), DATA);
 
-        assertEquals("jdbc:h2:file:/var/lib/cohort/data/db/cohort;AUTO_SERVER=TRUE", settings.url());
+        assertEquals("jdbc:h2:file:/var/lib/cohort/data/db/cohort;AUTO_SERVER=TRUE;WRITE_DELAY=0", settings.url());
         assertEquals("org.h2.Driver", settings.driverClass());
         assertEquals(Duration.ofSeconds(10), settings.connectionTimeout());
         assertTrue(settings.isH2AutoServer());
+    }
+
+    @Test
+    public void withWriteOnCommit_embeddedH2File_appendsWriteDelayZero() {
+        assertEquals("jdbc:h2:./data/x;WRITE_DELAY=0", DatabaseSettings.withWriteOnCommit("jdbc:h2:./data/x"));
+    }
+
+    @Test
+    public void withWriteOnCommit_ownWriteDelay_keepsIt() {
+        assertEquals("jdbc:h2:file:/x;write_delay=100",
+                DatabaseSettings.withWriteOnCommit("jdbc:h2:file:/x;write_delay=100"));
+    }
+
+    @Test
+    public void withWriteOnCommit_memoryTcpAndPostgres_unchanged() {
+        for (String url : new String[] {"jdbc:h2:mem:x", "jdbc:h2:tcp://127.0.0.1/x",
+            "jdbc:postgresql://127.0.0.1:5432/cohort"}) {
+            assertEquals(url, DatabaseSettings.withWriteOnCommit(url));
+        }
     }
 
     @Test

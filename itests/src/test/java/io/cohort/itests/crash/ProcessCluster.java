@@ -49,6 +49,7 @@ final class ProcessCluster implements AutoCloseable {
     private final String clusterName;
     private final List<ProcessNode> nodes = new ArrayList<>();
     private final Map<String, String> memberSettings;
+    private final Map<String, Map<String, String>> extraConfigs = new LinkedHashMap<>();
     private final Thread shutdownHook = new Thread(() -> nodes.forEach(ProcessNode::killIfAlive),
             "crash-cluster-kill");
 
@@ -71,6 +72,14 @@ final class ProcessCluster implements AutoCloseable {
             String name = String.valueOf((char) ('a' + i));
             nodes.add(new ProcessNode(name, root.resolve(name), firstPort + i));
         }
+    }
+
+    /**
+     * Writes {@code etc/<pid>.cfg} with {@code settings} into every node's home when {@link #start()} lays it out;
+     * call it before {@link #start()}.
+     */
+    void configure(String pid, Map<String, String> settings) {
+        extraConfigs.put(pid, new LinkedHashMap<>(settings));
     }
 
     ProcessNode node(int index) {
@@ -229,6 +238,9 @@ final class ProcessCluster implements AutoCloseable {
         // Tasks take 200 ms, so 2 s is plenty for a stopping consumer, and the teardown does not wait 10 s.
         core.put("queue.shutdown.timeout.ms", "2000");
         writeConfig(etc.resolve("io.cohort.core.cfg"), core);
+        for (Map.Entry<String, Map<String, String>> config : extraConfigs.entrySet()) {
+            writeConfig(etc.resolve(config.getKey() + ".cfg"), config.getValue());
+        }
     }
 
     /** Fails unless the distribution ships Hazelcast and the Cohort Hazelcast adapters in {@code system/}. */
@@ -247,7 +259,7 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    private static void writeConfig(Path file, Map<String, String> settings) throws IOException {
+    static void writeConfig(Path file, Map<String, String> settings) throws IOException {
         StringBuilder text = new StringBuilder("# Written by the crash test harness.\n");
         settings.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
         Files.writeString(file, text, StandardCharsets.UTF_8);

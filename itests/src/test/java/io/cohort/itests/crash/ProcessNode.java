@@ -75,14 +75,17 @@ final class ProcessNode {
         return home.resolve("data");
     }
 
-    /** Starts the node process; it writes its console output to {@code output.txt} in the home. */
+    /**
+     * Starts the node process, again after an earlier process of this node has ended; it appends its console output
+     * to {@code output.txt} in the home.
+     */
     void start() throws IOException {
-        if (process != null) {
-            throw new IllegalStateException("node " + name + " was already started");
+        if (isAlive()) {
+            throw new IllegalStateException(this + " is already running");
         }
         ProcessBuilder builder = new ProcessBuilder("/bin/bash", "-c", "exec \"$0\" <&-",
                 home.resolve("bin/cohort").toString())
-                .redirectOutput(output().toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output().toFile()))
                 .redirectErrorStream(true);
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().put("JAVA_OPTS", JAVA_OPTS);

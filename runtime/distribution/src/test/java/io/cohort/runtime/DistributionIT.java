@@ -303,7 +303,7 @@ public class DistributionIT {
 
     /** Returns the URL that the shipped etc/io.cohort.jdbc.cfg gives every node of the home, as the node logs it. */
     private String sharedDatabaseUrl() throws IOException {
-        return "jdbc:h2:file:" + home.toRealPath().resolve("data/db/cohort") + ";AUTO_SERVER=TRUE";
+        return "jdbc:h2:file:" + home.toRealPath().resolve("data/db/cohort") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
     }
 
     private void startNode() throws IOException {

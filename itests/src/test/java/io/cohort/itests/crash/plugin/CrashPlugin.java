@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,6 +25,9 @@ import io.cohort.api.queue.EventQueue;
 import io.cohort.api.queue.TaskConsumer;
 import io.cohort.api.queue.TaskContext;
 import io.cohort.api.queue.TaskOptions;
+import io.cohort.api.sync.SyncMessage;
+import io.cohort.api.sync.SyncOptions;
+import io.cohort.api.tx.TransactionManager;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -49,7 +53,14 @@ import org.osgi.service.component.annotations.Reference;
  *   <li>{@code crash:acquire KEY WAIT_MS} acquires KEY, waiting at most WAIT_MS (0 tries once without waiting),
  *       prints {@code acquired KEY token <fence token> after <ms> ms} and releases it. It fails when the key stays
  *       held for the whole wait.</li>
+ *   <li>{@code crash:commitAndHang LABEL} sends the durable sync message LABEL on channel {@value #DURABLE_CHANNEL}
+ *       in a transaction, and blocks that transaction's thread in its first after-commit callback, so that the
+ *       node never wakes its outbox relay for the message. It prints {@code committed LABEL} once the commit is
+ *       done. The test then kills the node between commit and send.</li>
  * </ul>
+ *
+ * <p>Every sync message on {@value #DURABLE_CHANNEL} that the plugin handles is appended to
+ * {@code <cohort.data>/}{@value #SYNC_FILE} as the line {@code <payload> <message id> <source node> <node id>}.
  */
 @Component(service = Plugin.class, property = {
     Plugin.NAME_PROPERTY + "=" + CrashPlugin.NAME,
@@ -57,7 +68,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=publish",
     "osgi.command.function=counts",
     "osgi.command.function=hold",
-    "osgi.command.function=acquire"
+    "osgi.command.function=acquire",
+    "osgi.command.function=commitAndHang"
 })
 public class CrashPlugin implements Plugin {
 
@@ -75,6 +87,12 @@ public class CrashPlugin implements Plugin {
 
     /** The file, relative to the node's data directory, that every recorded run is appended to. */
     public static final String RUNS_FILE = "crash/runs.log";
+
+    /** The sync channel of {@code crash:commitAndHang}. */
+    public static final String DURABLE_CHANNEL = "durable";
+
+    /** The file, relative to the node's data directory, that every handled durable sync message is appended to. */
+    public static final String SYNC_FILE = "crash/sync.log";
 
     /** Framework property with the node's data directory. */
     static final String DATA_DIR_PROPERTY = "cohort.data";
@@ -100,6 +118,9 @@ public class CrashPlugin implements Plugin {
     @Reference
     private LockManager locks;
 
+    @Reference
+    private TransactionManager transactions;
+
     private final AtomicLong recordedRuns = new AtomicLong();
     private final AtomicInteger running = new AtomicInteger();
 
@@ -107,7 +128,9 @@ public class CrashPlugin implements Plugin {
     private final List<LockHandle> heldGrants = new CopyOnWriteArrayList<>();
 
     private Path runsFile;
+    private Path syncFile;
     private volatile String nodeId;
+    private volatile PluginContext pluginContext;
 
     @Activate
     void activate(BundleContext context) {
@@ -117,11 +140,13 @@ public class CrashPlugin implements Plugin {
                     + "plugin needs the node's data directory for " + RUNS_FILE);
         }
         runsFile = Path.of(dataDir).resolve(RUNS_FILE);
+        syncFile = Path.of(dataDir).resolve(SYNC_FILE);
     }
 
     @Override
     public void load(PluginContext context) throws IOException {
         nodeId = context.nodeId();
+        pluginContext = context;
         Files.createDirectories(runsFile.getParent());
         queue.subscribe(WORK_CHANNEL, String.class, new Worker());
     }
@@ -136,6 +161,63 @@ public class CrashPlugin implements Plugin {
             ids.append(queue.publish(WORK_CHANNEL, "task-" + i, TASK_OPTIONS)).append('\n');
         }
         return ids.toString();
+    }
+
+    /**
+     * Commits the durable sync message {@code label} and leaves the committing thread blocked before the outbox can
+     * wake the relay; returns {@code committed LABEL} once the transaction has committed.
+     *
+     * <p>The transaction runs callbacks in registration order, so the blocking callback, registered before the
+     * message, runs before the outbox's own callback. The thread stays blocked until the node dies or the bundle
+     * stops.
+     */
+    public String commitAndHang(String label) throws InterruptedException {
+        PluginContext context = pluginContext;
+        if (context == null) {
+            throw new IllegalStateException("plugin " + NAME + " is not loaded");
+        }
+        CountDownLatch committed = new CountDownLatch(1);
+        Thread committer = new Thread(() -> {
+            try {
+                transactions.run(transaction -> {
+                    transaction.afterCommit(() -> {
+                        committed.countDown();
+                        blockUntilInterrupted();
+                    });
+                    context.sendSync(DURABLE_CHANNEL, label, SyncOptions.durable(transaction));
+                });
+            } catch (RuntimeException e) {
+                System.err.println("crash:commitAndHang " + label + " failed: " + e);
+            }
+        }, "crash-commit-" + label);
+        committer.setDaemon(true);
+        committer.start();
+        if (!committed.await(HOLD_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            committer.interrupt();
+            throw new IllegalStateException("the transaction of " + label + " did not commit within "
+                    + HOLD_WAIT.toMillis() + " ms");
+        }
+        return "committed " + label;
+    }
+
+    @Override
+    public void handleSyncMessage(SyncMessage message) throws IOException {
+        if (!message.channel().equals(DURABLE_CHANNEL)) {
+            return;
+        }
+        String line = message.payload(String.class) + " " + message.id() + " " + message.sourceNode() + " " + nodeId
+                + "\n";
+        Files.createDirectories(syncFile.getParent());
+        Files.write(syncFile, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+
+    private static void blockUntilInterrupted() {
+        try {
+            new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Returns the runs this node recorded since the plugin loaded and the attempts it runs now. */
