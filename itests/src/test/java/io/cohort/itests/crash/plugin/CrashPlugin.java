@@ -17,6 +17,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.cohort.api.cache.CacheManager;
+import io.cohort.api.cache.CacheOptions;
 import io.cohort.api.lock.LockHandle;
 import io.cohort.api.lock.LockManager;
 import io.cohort.api.plugin.Plugin;
@@ -59,6 +61,9 @@ import org.osgi.service.component.annotations.Reference;
  *       done. The test then kills the node between commit and send.</li>
  * </ul>
  *
+ * <p>The plugin also creates the cache {@value #SHARED_CACHE} on the cluster store, and consumes channel
+ * {@value #FAILING_CHANNEL}, whose tasks always fail, so that shell commands have a cache and dead letters to show.
+ *
  * <p>Every sync message on {@value #DURABLE_CHANNEL} that the plugin handles is appended to
  * {@code <cohort.data>/}{@value #SYNC_FILE} as the line {@code <payload> <message id> <source node> <node id>}.
  */
@@ -78,6 +83,12 @@ public class CrashPlugin implements Plugin {
 
     /** The channel whose tasks the plugin runs. */
     public static final String WORK_CHANNEL = "crash.work";
+
+    /** The channel whose tasks always fail with {@code rejected <payload>}. */
+    public static final String FAILING_CHANNEL = "crash.fail";
+
+    /** The cache the plugin creates on the {@code hazelcast} store. */
+    public static final String SHARED_CACHE = "crash.shared";
 
     /** Worker threads of the consumer on each node. */
     public static final int CONCURRENCY = 4;
@@ -121,6 +132,9 @@ public class CrashPlugin implements Plugin {
     @Reference
     private TransactionManager transactions;
 
+    @Reference
+    private CacheManager caches;
+
     private final AtomicLong recordedRuns = new AtomicLong();
     private final AtomicInteger running = new AtomicInteger();
 
@@ -149,6 +163,10 @@ public class CrashPlugin implements Plugin {
         pluginContext = context;
         Files.createDirectories(runsFile.getParent());
         queue.subscribe(WORK_CHANNEL, String.class, new Worker());
+        queue.subscribe(FAILING_CHANNEL, String.class, (payload, task) -> {
+            throw new IllegalStateException("rejected " + payload);
+        });
+        caches.createCache(CacheOptions.builder(SHARED_CACHE).store("hazelcast").build());
     }
 
     /** Publishes {@code count} tasks on {@value #WORK_CHANNEL} and returns their ids, one per line. */
