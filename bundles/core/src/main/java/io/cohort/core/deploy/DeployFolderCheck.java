@@ -1,0 +1,170 @@
+package io.cohort.core.deploy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs an ERROR for each jar in the hot-deploy folders that is not installed because it is no OSGi bundle.
+ * FileInstall skips such a jar without a log line, so without this check a plugin dropped as a plain jar would
+ * simply never load.
+ *
+ * <p>The folders come from the framework property {@value #FOLDERS_PROPERTY}; without it the check does nothing.
+ * Every {@value #PERIOD_SECONDS} s, on the thread {@value #THREAD_NAME}, it looks at each {@code *.jar} that no
+ * installed bundle came from and that has not changed for one period, and logs what is wrong with it once per
+ * version of the file. A jar that is a valid bundle but still not installed is left to FileInstall, which logs its
+ * own install failures.
+ */
+@Component(immediate = true)
+public class DeployFolderCheck {
+
+    static final String FOLDERS_PROPERTY = "felix.fileinstall.dir";
+    static final String THREAD_NAME = "cohort-deploy-check";
+    static final long PERIOD_SECONDS = 2;
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeployFolderCheck.class);
+
+    private final Map<Path, FileTime> reported = new HashMap<>();
+    private ScheduledExecutorService executor;
+    private BundleContext context;
+    private List<Path> folders;
+
+    @Activate
+    void activate(BundleContext bundleContext) {
+        context = bundleContext;
+        folders = folders(bundleContext.getProperty(FOLDERS_PROPERTY));
+        if (folders.isEmpty()) {
+            LOG.debug("No {} is set, so no deploy folder is checked", FOLDERS_PROPERTY);
+            return;
+        }
+        executor = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, THREAD_NAME);
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.scheduleWithFixedDelay(this::checkSafely, PERIOD_SECONDS, PERIOD_SECONDS, TimeUnit.SECONDS);
+        LOG.info("Checking the jars in {} every {} s for files that are not bundles", folders, PERIOD_SECONDS);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (executor != null) {
+            executor.shutdownNow();
+            executor = null;
+        }
+    }
+
+    /** Returns the folders of a comma-separated list, without blanks. */
+    static List<Path> folders(String property) {
+        List<Path> result = new ArrayList<>();
+        if (property == null) {
+            return result;
+        }
+        for (String folder : property.split(",")) {
+            if (!folder.isBlank()) {
+                result.add(Path.of(folder.trim()).toAbsolutePath().normalize());
+            }
+        }
+        return result;
+    }
+
+    private void checkSafely() {
+        try {
+            check(installedJars(), Duration.ofSeconds(PERIOD_SECONDS));
+        } catch (RuntimeException e) {
+            LOG.error("Checking the deploy folders {} failed; the next check runs in {} s", folders, PERIOD_SECONDS,
+                    e);
+        }
+    }
+
+    /** Returns the files that installed bundles came from, from their {@code file:} locations. */
+    private Set<Path> installedJars() {
+        Set<Path> installed = new HashSet<>();
+        for (Bundle bundle : context.getBundles()) {
+            String location = bundle.getLocation();
+            if (location != null && location.startsWith("file:")) {
+                try {
+                    installed.add(Path.of(URI.create(location)).toAbsolutePath().normalize());
+                } catch (IllegalArgumentException e) {
+                    LOG.debug("Bundle {} has location {}, which is no file path", bundle.getBundleId(), location);
+                }
+            }
+        }
+        return installed;
+    }
+
+    /**
+     * Logs each jar of the folders that is missing from {@code installed}, has not changed for {@code quiet}, and
+     * is no bundle; returns the jars it logged in this call.
+     */
+    List<Path> check(Set<Path> installed, Duration quiet) {
+        List<Path> logged = new ArrayList<>();
+        Set<Path> present = new HashSet<>();
+        long now = System.currentTimeMillis();
+        for (Path folder : folders) {
+            if (!Files.isDirectory(folder)) {
+                continue;
+            }
+            try (DirectoryStream<Path> jars = Files.newDirectoryStream(folder, "*.jar")) {
+                for (Path jar : jars) {
+                    Path file = jar.toAbsolutePath().normalize();
+                    present.add(file);
+                    if (!installed.contains(file) && report(file, now, quiet)) {
+                        logged.add(file);
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warn("Cannot list deploy folder {}: {}", folder, e.toString());
+            }
+        }
+        reported.keySet().retainAll(present);
+        return logged;
+    }
+
+    private boolean report(Path jar, long now, Duration quiet) {
+        FileTime modified;
+        try {
+            modified = Files.getLastModifiedTime(jar);
+        } catch (IOException e) {
+            return false;
+        }
+        if (now - modified.toMillis() < quiet.toMillis() || modified.equals(reported.get(jar))) {
+            return false;
+        }
+        Optional<String> problem = JarDiagnosis.problem(jar);
+        if (problem.isEmpty()) {
+            return false;
+        }
+        reported.put(jar, modified);
+        LOG.error("Deploy file {} was not installed: {}. Replace it with a bundle jar; the node keeps running",
+                jar, problem.get());
+        return true;
+    }
+
+    /** Sets the folders to check without a framework, for tests. */
+    void useFolders(List<Path> deployFolders) {
+        folders = deployFolders;
+    }
+}
