@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
@@ -25,6 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
@@ -207,7 +210,13 @@ final class CommandSocketServer implements AutoCloseable {
                 deadline.cancel(false);
             }
             if (commandLine != null) {
-                run(commandLine, out, writeLock);
+                AtomicBoolean clientLeft = new AtomicBoolean();
+                Thread watcher = watchForDisconnect(client, commandLine, clientLeft);
+                try {
+                    run(commandLine, out, writeLock, clientLeft);
+                } finally {
+                    watcher.interrupt();
+                }
             }
         } catch (IOException e) {
             LOG.debug("Command socket connection on {} ended early", socketPath, e);
@@ -216,7 +225,40 @@ final class CommandSocketServer implements AutoCloseable {
         }
     }
 
-    private void run(String commandLine, OutputStream out, Object writeLock) throws IOException {
+    /**
+     * Starts a thread that interrupts {@code worker} when the client disconnects before its command ends, so that a
+     * killed {@code bin/cohort client} also stops a command that waits or runs long. A client sends nothing after its
+     * request, so the end of the stream, a reset, or any further byte counts as the client leaving.
+     *
+     * <p>The watcher reads the channel itself and not through a stream, because a stream read would hold the
+     * channel's blocking lock and stall the command's output.
+     */
+    private Thread watchForDisconnect(SocketChannel client, String commandLine, AtomicBoolean clientLeft) {
+        Thread worker = Thread.currentThread();
+        Thread watcher = new Thread(() -> {
+            try {
+                client.read(ByteBuffer.allocate(1));
+            } catch (AsynchronousCloseException e) {
+                // The command ended and the worker stopped this watch.
+                return;
+            } catch (IOException e) {
+                LOG.debug("Client connection of the command socket {} failed while '{}' ran", socketPath,
+                        commandLine, e);
+            }
+            if (!Thread.currentThread().isInterrupted()) {
+                clientLeft.set(true);
+                LOG.info("Client of the command socket {} disconnected while '{}' ran; interrupting the command",
+                        socketPath, commandLine);
+                worker.interrupt();
+            }
+        }, worker.getName() + "-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+        return watcher;
+    }
+
+    private void run(String commandLine, OutputStream out, Object writeLock, AtomicBoolean clientLeft)
+            throws IOException {
         LOG.debug("Running command from socket {}: {}", socketPath, commandLine);
         FrameOutputStream stdout = new FrameOutputStream(out, writeLock, Frames.STDOUT);
         FrameOutputStream stderr = new FrameOutputStream(out, writeLock, Frames.STDERR);
@@ -227,6 +269,11 @@ final class CommandSocketServer implements AutoCloseable {
             LOG.error("Command from socket {} failed: {}", socketPath, commandLine, e);
             stderr.write((e + "\n").getBytes(StandardCharsets.UTF_8));
             status = Frames.STATUS_FAILED;
+        }
+        if (clientLeft.get()) {
+            Thread.interrupted();
+            LOG.debug("Command from socket {} ended after its client left: {}", socketPath, commandLine);
+            return;
         }
         stdout.flush();
         stderr.flush();

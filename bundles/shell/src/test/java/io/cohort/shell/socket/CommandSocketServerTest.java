@@ -22,9 +22,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
 import org.junit.Before;
@@ -45,9 +47,24 @@ public class CommandSocketServerTest {
     private Path socket;
     private final List<CommandSocketServer> servers = new ArrayList<>();
 
-    /** Echoes the command line to stdout. The line "fail" writes to stderr and fails, and "boom" throws. */
+    private final CountDownLatch waitStarted = new CountDownLatch(1);
+    private final CountDownLatch waitInterrupted = new CountDownLatch(1);
+
+    /**
+     * Echoes the command line to stdout. The line "fail" writes to stderr and fails, "boom" throws, and "wait"
+     * blocks until its thread is interrupted.
+     */
     private final CommandExecutor fakeExecutor = (line, out, err) -> {
         try {
+            if (line.equals("wait")) {
+                waitStarted.countDown();
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    waitInterrupted.countDown();
+                }
+                return Frames.STATUS_OK;
+            }
             if (line.equals("boom")) {
                 throw new IllegalStateException("executor broke");
             }
@@ -181,6 +198,29 @@ public class CommandSocketServerTest {
 
         assertEquals("rwx------",
                 PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent())));
+    }
+
+    @Test
+    public void clientLeaves_commandRunning_commandInterrupted() throws Exception {
+        start(Duration.ofSeconds(10));
+        try (SocketChannel client = connect()) {
+            Channels.newOutputStream(client).write(Frames.encodeRequest("wait"));
+            assertTrue("the command started", waitStarted.await(10, TimeUnit.SECONDS));
+        }
+
+        assertTrue("the command was interrupted", waitInterrupted.await(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    public void clientLeaves_commandInterrupted_serverStillServes() throws Exception {
+        start(Duration.ofSeconds(10));
+        try (SocketChannel client = connect()) {
+            Channels.newOutputStream(client).write(Frames.encodeRequest("wait"));
+            assertTrue("the command started", waitStarted.await(10, TimeUnit.SECONDS));
+        }
+        assertTrue("the command was interrupted", waitInterrupted.await(10, TimeUnit.SECONDS));
+
+        assertEquals("ran next\n", call(Frames.encodeRequest("next")).stdout());
     }
 
     @Test
