@@ -1,7 +1,11 @@
 package io.cohort.hazelcast;
 
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -18,14 +22,18 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The embedded Hazelcast member of this node, which the Hazelcast adapters share.
  *
- * <p>The member starts when this component activates and stops when it deactivates; changing the configuration
- * (PID {@value #PID}, settings in {@link MemberSettings}) restarts it and, with it, the adapters. The component
+ * <p>The member starts when this component activates and stops when it deactivates. A changed configuration (PID
+ * {@value #PID}, settings in {@link MemberSettings}) does not restart a running member, because the restart would
+ * drop the entries and tasks it holds, and every node of a folder reads the same file, so all members would restart
+ * at once and the cluster would lose its data. {@link #modified} logs what changed, and the new settings take effect
+ * at the node's next start. Deleting the configuration stops the member. The component
  * needs a configuration of that PID (in the distribution, {@code etc/io.cohort.hazelcast.cfg}), even an empty one
  * for all defaults. Without it no member starts. Otherwise a node whose settings configuration admin has not
  * delivered yet would start a member on the default port and cluster name and join whatever cluster runs there. It
@@ -96,6 +104,47 @@ public final class HazelcastMember {
             LOG.warn("CP subsystem in unsafe mode: locks are not safe against network partitions; set {} to 3 or more "
                     + "for Raft", MemberSettings.CP_MEMBER_COUNT);
         }
+    }
+
+    /**
+     * Keeps the running member when its configuration changes, and logs the settings that differ, which take effect
+     * at the node's next start. An invalid new value is logged as an ERROR naming it, and the member runs on.
+     */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        MemberSettings requested;
+        try {
+            requested = MemberSettings.parse(properties);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Ignoring the changed configuration {}: {}. Hazelcast member {} runs on with its settings",
+                    PID, e.getMessage(), localMemberUuid());
+            return;
+        }
+        List<String> changed = changedSettings(settings, requested);
+        if (changed.isEmpty()) {
+            LOG.info("Configuration {} changed, but not the settings of Hazelcast member {}", PID, localMemberUuid());
+            return;
+        }
+        LOG.warn("Configuration {} changed {}. Hazelcast member {} keeps running with its settings, because a "
+                + "restart would drop the data it holds; restart the node for the new settings to take effect",
+                PID, changed, localMemberUuid());
+    }
+
+    /** Returns {@code name: old -> new} for each component of the two settings that differs. */
+    static List<String> changedSettings(MemberSettings running, MemberSettings requested) {
+        List<String> changed = new ArrayList<>();
+        for (RecordComponent component : MemberSettings.class.getRecordComponents()) {
+            try {
+                Object before = component.getAccessor().invoke(running);
+                Object after = component.getAccessor().invoke(requested);
+                if (!Objects.equals(before, after)) {
+                    changed.add(component.getName() + ": " + before + " -> " + after);
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read setting " + component.getName(), e);
+            }
+        }
+        return changed;
     }
 
     /** Stops the member: gracefully within {@code shutdown.timeout.seconds}, or at once if so configured. */

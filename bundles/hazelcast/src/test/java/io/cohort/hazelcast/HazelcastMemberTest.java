@@ -7,6 +7,8 @@ import static org.junit.Assert.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.hazelcast.cluster.Address;
@@ -52,5 +54,38 @@ public class HazelcastMemberTest {
         }
 
         assertFalse(member.instance().getLifecycleService().isRunning());
+    }
+
+    @Test
+    public void modified_changedOrInvalidSettings_memberKeepsRunningWithItsData() {
+        Map<String, Object> properties = new HashMap<>(Map.of(
+                MemberSettings.CLUSTER_NAME, "cohort-test-modified-" + ProcessHandle.current().pid(),
+                MemberSettings.PORT, 5806, MemberSettings.PORT_COUNT, 3,
+                MemberSettings.MEMBERS, "127.0.0.1:5806-5808"));
+        HazelcastMember member = new HazelcastMember(MemberSettings.parse(properties), null);
+        try {
+            member.instance().getMap("kept").put("key", "value");
+
+            properties.put(MemberSettings.NEAR_CACHE_MAX_ENTRIES, 20_000);
+            member.modified(properties);
+            properties.put(MemberSettings.PORT_COUNT, 0);
+            member.modified(properties);
+
+            assertTrue(member.instance().getLifecycleService().isRunning());
+            assertEquals("value", member.instance().getMap("kept").get("key"));
+            assertEquals(10_000, member.settings().nearCacheMaxEntries());
+        } finally {
+            member.deactivate();
+        }
+    }
+
+    @Test
+    public void changedSettings_twoValuesDiffer_namesBoth() {
+        MemberSettings running = MemberSettings.parse(Map.of());
+        MemberSettings requested = MemberSettings.parse(Map.of(MemberSettings.NEAR_CACHE, "true",
+                MemberSettings.TOPIC_CAPACITY, "500"));
+
+        assertEquals(List.of("nearCache: false -> true", "topicCapacity: 10000 -> 500"),
+                HazelcastMember.changedSettings(running, requested));
     }
 }
