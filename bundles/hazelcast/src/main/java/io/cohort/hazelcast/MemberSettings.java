@@ -113,6 +113,11 @@ record MemberSettings(String clusterName, String bindInterface, int port, int po
         if (!bindInterface.isEmpty() && !IPV4.matcher(bindInterface).matches()) {
             throw invalid(INTERFACE, bindInterface, "an IPv4 address such as 127.0.0.1, or empty");
         }
+        if (bindInterface.equals("0.0.0.0")) {
+            throw invalid(INTERFACE, bindInterface, "this machine's own address, which the member binds and "
+                    + "advertises to the others (0.0.0.0 would listen on every network and advertise an address no "
+                    + "member can reach)");
+        }
         int port = integer(properties, PORT, 5701, 1, MAX_PORT);
         int portCount = integer(properties, PORT_COUNT, 10, 1, MAX_PORT_COUNT);
         if (port + portCount - 1 > MAX_PORT) {

@@ -100,4 +100,12 @@ public class MemberSettingsTest {
         assertTrue(error.getMessage(), error.getMessage().contains(expectedPart));
         assertTrue(error.getMessage(), error.getMessage().contains("expected"));
     }
+
+    @Test
+    public void parse_wildcardInterface_rejected() {
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> MemberSettings.parse(Map.of("interface", "0.0.0.0")));
+
+        assertTrue(error.getMessage(), error.getMessage().contains("setting interface '0.0.0.0' is invalid"));
+    }
 }
