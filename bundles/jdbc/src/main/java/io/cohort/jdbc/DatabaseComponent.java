@@ -87,7 +87,14 @@ public final class DatabaseComponent {
 
     @Activate
     void activate(BundleContext context, Config config) throws IOException {
-        DatabaseSettings settings = DatabaseSettings.from(config, dataDir(context));
+        DatabaseSettings settings;
+        try {
+            settings = DatabaseSettings.from(config, dataDir(context));
+        } catch (IllegalArgumentException e) {
+            LOG.error("Configuration {} is invalid, so the database stays closed and the transaction manager and the "
+                    + "sync outbox stay stopped: {}", PID, e.getMessage());
+            throw e;
+        }
         safeUrl = settings.safeUrl();
         if (settings.isH2AutoServer()) {
             requireLoopbackH2Listener();

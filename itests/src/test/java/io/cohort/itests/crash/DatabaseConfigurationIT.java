@@ -26,10 +26,10 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * Gives a running node process a database it cannot use, first a URL where nothing listens and then a wrong
- * password, and checks that the database services stop with an error that names the URL and never the password,
- * while the rest of the node keeps serving; a correct configuration brings the services back.
- * The node's pub/sub, queue and lock adapters are Hazelcast's, as in a cluster.
+ * Gives a running node process a database it cannot use, first a URL where nothing listens, then a wrong password,
+ * then an invalid pool size. Checks that the database services stop with an ERROR that names the URL or the setting
+ * and never the password, while the rest of the node keeps serving, and that a correct configuration brings the
+ * services back. The node's pub/sub, queue and lock adapters are Hazelcast's, as in a cluster.
  *
  * <p>The crash plugin needs the transaction manager, so it is loaded exactly while the database is available.
  */
@@ -75,10 +75,18 @@ public class DatabaseConfigurationIT {
                         CRASH_LOADED.matcher(plugins(node)).find()));
                 assertNodeServesWithoutDatabase(node, "wrong password");
 
+                Map<String, String> noPool = database(h2Url, "sa", RIGHT_PASSWORD);
+                noPool.put("pool.size", "0");
+                reconfigure(node, noPool);
+                eventually(CHANGE_TIMEOUT, () -> assertTrue(node.log().contains("Configuration io.cohort.jdbc is "
+                        + "invalid, so the database stays closed")));
+                assertTrue(node.log(), node.log().contains("pool.size 0 is out of range; expected 1 to 200"));
+                assertNodeServesWithoutDatabase(node, "pool.size 0");
+
                 String everything = node.log() + Files.readString(node.home().resolve("output.txt"));
                 assertFalse("the node's log or console names the right password", everything.contains(RIGHT_PASSWORD));
                 assertFalse("the node's log or console names the wrong password", everything.contains(WRONG_PASSWORD));
-                node.log().lines().filter(line -> line.contains(" is not available"))
+                node.log().lines().filter(line -> line.contains(" ERROR ") && line.contains("io.cohort.jdbc"))
                         .forEach(line -> System.out.println("Database configuration test, node log: " + line));
             } catch (AssertionError | Exception e) {
                 cluster.keepLogs(Path.of("target", "crash-logs", "DatabaseConfigurationIT"));
