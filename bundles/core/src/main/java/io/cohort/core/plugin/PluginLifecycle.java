@@ -293,7 +293,24 @@ final class PluginLifecycle {
         releaseHeldResources(entry, "after its " + step + " failed");
     }
 
+    /**
+     * Releases what the plugin's bundle holds, unless another plugin of the same bundle still runs. Managers record
+     * resources per bundle, so a release would also take that plugin's locks, subscriptions and consumers; they are
+     * then released when the bundle stops.
+     */
     private void releaseHeldResources(PluginEntry entry, String when) {
+        List<String> running = entries.stream()
+                .filter(other -> other != entry && other.bundle().id() == entry.bundle().id())
+                .filter(other -> other.state() == PluginState.LOADED || other.state() == PluginState.LOADING
+                        || other.state() == PluginState.UNLOADING)
+                .map(PluginEntry::name)
+                .toList();
+        if (!running.isEmpty()) {
+            LOG.warn("Plugin {} stopped {}, but the resources of bundle {} [{}] stay held, because its plugins {} "
+                    + "still run; they are released when the bundle stops", entry.describe(), when,
+                    entry.bundle().symbolicName(), entry.bundle().id(), running);
+            return;
+        }
         int released;
         try {
             released = entry.service().releaseHeldResources();

@@ -304,6 +304,33 @@ public class PluginLifecycleTest {
     }
 
     @Test
+    public void beforeLoadThrows_siblingInSameBundleLoaded_resourcesKept() {
+        RecordingHost.FixedService holder = new RecordingHost.FixedService(host.plugin("holder"));
+        RecordingHost.FixedService thrower = new RecordingHost.FixedService(host.plugin("thrower")
+                .failOn("beforeLoad", new IllegalStateException("boom")));
+        lifecycle.register(host.entryInBundle("holder", holder, null, 900));
+
+        lifecycle.register(host.entryInBundle("thrower", thrower, "holder", 900));
+
+        assertEquals(PluginState.FAILED, info("thrower").state());
+        assertEquals(PluginState.LOADED, info("holder").state());
+        assertEquals(0, thrower.heldResourceReleases());
+    }
+
+    @Test
+    public void beforeLoadThrows_siblingInSameBundleFailed_resourcesReleased() {
+        RecordingHost.FixedService first = new RecordingHost.FixedService(host.plugin("first")
+                .failOn("load", new IllegalStateException("first broke")));
+        RecordingHost.FixedService second = new RecordingHost.FixedService(host.plugin("second")
+                .failOn("beforeLoad", new IllegalStateException("second broke")));
+        lifecycle.register(host.entryInBundle("first", first, null, 901));
+
+        lifecycle.register(host.entryInBundle("second", second, null, 901));
+
+        assertEquals(1, second.heldResourceReleases());
+    }
+
+    @Test
     public void unregister_dependency_releasesDependentResources() {
         PluginEntry a = host.entry("a", host.plugin("a"), null);
         RecordingHost.FixedService dependent = new RecordingHost.FixedService(host.plugin("b"));

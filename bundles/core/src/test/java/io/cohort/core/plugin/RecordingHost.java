@@ -56,7 +56,11 @@ final class RecordingHost implements PluginHost {
     }
 
     PluginEntry entry(Object name, PluginEntry.PluginService service, Object dependencies) {
-        long bundleId = nextBundleId.getAndIncrement();
+        return entryInBundle(name, service, dependencies, nextBundleId.getAndIncrement());
+    }
+
+    /** Returns an entry from the bundle with id {@code bundleId}, so that tests can put two plugins in one bundle. */
+    PluginEntry entryInBundle(Object name, PluginEntry.PluginService service, Object dependencies, long bundleId) {
         return PluginEntry.of(name, dependencies,
                 new PluginEntry.BundleRef("test.bundle" + bundleId, bundleId, "1.0.0"), service);
     }
