@@ -62,6 +62,16 @@ final class ReadySignal implements ItemListener<TaskRecord> {
         }
     }
 
+    /** Returns how many takers wait in {@link #awaitAdded} now. */
+    int waitingTakers() {
+        lock.lock();
+        try {
+            return lock.getWaitQueueLength(added);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Wakes every waiting taker, so that they look at the queue again. */
     void wakeAll() {
         lock.lock();
