@@ -116,8 +116,9 @@ public final class ReportWriter {
         line(env.path("command").asText("bench/run.sh --quick"));
         line("```");
         line("");
-        line("It builds `bench/target/cohort-bench.jar`, starts Redis on 127.0.0.1 (persistence off), runs every "
-                + "group in one JVM, stops Redis and rewrites this page from the results in "
+        line("It builds `bench/target/cohort-bench.jar` and the node folder `runtime/target/cohort`, starts Redis "
+                + "on 127.0.0.1 (persistence off), runs every group in one JVM (the start-up group launches node "
+                + "processes from it), stops Redis and rewrites this page from the results in "
                 + "`bench/target/results/<time>/`. `bench/run.sh --help` lists the options (`--full` for longer "
                 + "runs, `--only` for some groups, `--prof gc` to add a JMH profiler).");
         line("");
@@ -287,11 +288,11 @@ public final class ReportWriter {
                 + "every shipped bundle and an empty `deploy/`, as a one-member cluster on 127.0.0.1. It counts as "
                 + "ready when its command socket answers `cohort:members` and `cohort:info`, so the Hazelcast "
                 + "member, the managers and the shell are up. Bare: the same Felix framework and Hazelcast jars "
-                + "and the same JVM flags, with one bundle whose activator starts a member with the same loopback "
-                + "settings and no other bundle (no SCR, configuration admin, FileInstall, Gogo, logging or Cohort "
-                + "bundle); it is ready when its member has started. Idle figures are read 5 s after ready, after a "
-                + "full GC. Times are measured by the harness from the process start; the JVM's default heap "
-                + "settings apply to both.");
+                + "and the same JVM flags, plus one bundle whose activator starts a member with the same loopback "
+                + "settings. It has no SCR, configuration admin, FileInstall, Gogo, logging or Cohort bundle, and "
+                + "it is ready when its member has started. Idle figures are read 5 s after ready, after a "
+                + "full GC. The harness measures times from the process start, and the JVM's default heap "
+                + "settings apply to both. Each Cohort start begins with an empty data folder, as a first start.");
         line("");
         line("| system | starts | ready after (median) | spread (min–max) | heap used, idle | threads, idle | "
                 + "resident memory, idle | stop after SIGTERM |");
