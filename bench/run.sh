@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
-# Builds the bench module, starts a private Redis on 127.0.0.1, runs every benchmark in one JVM, stops Redis and
-# writes the report.
+# Builds the bench module and the node distribution, starts a private Redis on 127.0.0.1, runs every benchmark in
+# one JVM, stops Redis and writes the report.
 #
 # Usage: bench/run.sh [--quick | --full] [--only GROUP,...] [--include REGEX] [--prof PROFILER]... [--no-build]
-#   --quick   about 7 minutes on 2 cores, build included (the default)
+#   --quick   about 9 minutes on 2 cores, build included (the default)
 #   --full    longer iterations and harness rounds; an estimated 25 minutes on 2 cores, not timed yet
-#   --only    run some of the groups cache,lock,raft,pubsub,queue; the report then goes to the results folder
+#   --only    run some of the groups startup,cache,lock,raft,pubsub,queue; the report then goes to the results folder
 #             instead of docs/benchmarks.md
 #   --include keep only the JMH benchmarks whose method name matches, for example 'get_.*'; the report then goes
 #             to the results folder too
 #   --prof    add a JMH profiler to the JMH groups, for example gc or stack
-#   --no-build  use the jar already in bench/target
+#   --no-build  use the jar already in bench/target and the distribution in runtime/target/cohort
 #
 # Environment: COHORT_BENCH_REDIS_PORT (default 6391), COHORT_BENCH_PORT (first Hazelcast port, default 5881; the
-# run uses it and the 7 ports after it) and COHORT_BENCH_JAVA_OPTS (extra JVM options, for example
-# -XX:StartFlightRecording=filename=bench.jfr to profile with JFR). Everything listens on 127.0.0.1 only.
+# run uses it and the 7 ports after it), COHORT_BENCH_JAVA_OPTS (extra JVM options, for example
+# -XX:StartFlightRecording=filename=bench.jfr to profile with JFR) and COHORT_BENCH_MVN_ARGS (extra Maven arguments
+# for the build, for example -o). The startup group runs node processes with members on 127.0.0.1:6061 and
+# 127.0.0.1:6071. Everything listens on 127.0.0.1 only.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +33,7 @@ while [ $# -gt 0 ]; do
     --only) partial=true; args+=("$1" "${2:?--only needs a list of groups}"); shift ;;
     --include) partial=true; args+=("$1" "${2:?--include needs a regular expression}"); shift ;;
     --prof) args+=("$1" "${2:?--prof needs a profiler name}"); shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "unknown argument '$1'; see bench/run.sh --help" >&2; exit 2 ;;
   esac
   shift
@@ -55,8 +57,9 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null; then
 fi
 
 if [ "$build" = true ]; then
-  echo "Building bench/target/cohort-bench.jar"
-  mvn -q -B -pl bench -am package -DskipTests
+  echo "Building bench/target/cohort-bench.jar and runtime/target/cohort"
+  # shellcheck disable=SC2086 # COHORT_BENCH_MVN_ARGS holds several arguments.
+  mvn -q -B ${COHORT_BENCH_MVN_ARGS:-} -pl bench,runtime/distribution -am package -DskipTests
 fi
 
 mkdir -p "$out/redis"
@@ -92,6 +95,7 @@ java "${hazelcast_flags[@]}" -Xms1g -Xmx2g -Xlog:gc:file="$out/gc.log" ${COHORT_
   -Dcohort.bench.redis.port="$redis_port" \
   -Dcohort.bench.redis.version="$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" \
   -Dcohort.bench.data="$out/data" \
+  -Dcohort.bench.distribution="$root/runtime/target/cohort" \
   -Dcohort.bench.command="bench/run.sh $mode${args[*]:+ ${args[*]}}" \
   -jar bench/target/cohort-bench.jar "$mode" --out "$out" "${args[@]}" 2>&1 | tee "$out/bench.log" \
   || status=$?

@@ -29,6 +29,7 @@ import io.cohort.bench.harness.HarnessResult;
 import io.cohort.bench.jmh.CacheBenchmark;
 import io.cohort.bench.jmh.LockBenchmark;
 import io.cohort.bench.jmh.RaftLockBenchmark;
+import io.cohort.bench.startup.StartupHarness;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.results.RunResult;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs every benchmark in this JVM and writes the results to a directory: {@code environment.json},
- * {@code jmh-<group>.json} (JMH's JSON format) and {@code harness.json}.
+ * {@code jmh-<group>.json} (JMH's JSON format), {@code harness.json} and {@code startup.json}.
  *
  * <p>The Hazelcast members live in this JVM, so JMH runs without forking ({@code forks 0}): every row shares one
  * cluster, started once, instead of starting three members per row. The grid cluster serves the cache, lock, pub/sub
@@ -56,7 +57,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BenchMain {
 
-    static final String GROUPS = "cache,lock,raft,pubsub,queue";
+    static final String GROUPS = "startup,cache,lock,raft,pubsub,queue";
 
     private static final Logger LOG = LoggerFactory.getLogger(BenchMain.class);
 
@@ -109,6 +110,11 @@ public final class BenchMain {
         Map<String, Object> environment = environment();
         write("environment.json", environment);
         LOG.info("Running {} mode, groups {}, results in {}", quick ? "quick" : "full", groups, out);
+
+        // Node processes start first, while this JVM runs no members that would compete for the CPU.
+        if (groups.contains("startup")) {
+            startup();
+        }
 
         if (groups.contains("cache")) {
             jmh("cache", CacheBenchmark.class);
@@ -202,6 +208,20 @@ public final class BenchMain {
             LOG.error("Harness rows failed", e);
         }
         write("harness.json", harnessResults);
+    }
+
+    private void startup() throws IOException {
+        Path distribution = Path.of(System.getProperty("cohort.bench.distribution", "runtime/target/cohort"));
+        try {
+            write("startup.json", StartupHarness.run(distribution, out.resolve("startup"), quick ? 3 : 6));
+        } catch (RuntimeException e) {
+            failed = true;
+            LOG.error("Start-up rows failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failed = true;
+            LOG.error("Start-up rows interrupted", e);
+        }
     }
 
     /** One group of harness rows. */

@@ -21,6 +21,8 @@ import io.cohort.bench.fixture.BenchCluster;
 import io.cohort.bench.fixture.BenchNode;
 import io.cohort.bench.fixture.Fixtures;
 import io.cohort.bench.fixture.RedisClients;
+import io.cohort.core.cache.CacheCounters;
+import io.cohort.core.cache.CounterProbe;
 import io.cohort.hazelcast.EmbeddedMembers;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -72,6 +74,7 @@ public class CacheBenchmark {
     private IMap<String, byte[]> rawNearLocalMap;
     private RMapCache<String, byte[]> redisMap;
     private com.github.benmanes.caffeine.cache.Cache<String, String> caffeine;
+    private final CacheCounters probeCounters = new CacheCounters();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -111,9 +114,9 @@ public class CacheBenchmark {
     }
 
     /**
-     * Adds a map configuration with the near cache that Cohort's cache store configures, and returns its name. With
-     * {@code cacheLocalEntries}, the near cache also keeps the entries that the reading member owns itself, which
-     * Hazelcast's default (and Cohort's store) leaves out.
+     * Adds a map configuration with a near cache like the one Cohort's cache store configures, and returns its name.
+     * With {@code cacheLocalEntries}, as in Cohort's store, the near cache also keeps the entries that the reading
+     * member owns itself, which Hazelcast's default leaves out.
      */
     static String addNearCachedMap(HazelcastInstance instance, String name, int maxEntries,
             boolean cacheLocalEntries) {
@@ -147,6 +150,20 @@ public class CacheBenchmark {
     @Benchmark
     public Optional<String> get_cohortNear() {
         return near.get(nextKey(), String.class);
+    }
+
+    /** Measures the counter increment that every cache read makes, alone. */
+    @Benchmark
+    public void counter_hitIncrement() {
+        CounterProbe.hit(probeCounters);
+    }
+
+    /** Reads from the {@code memory} store and counts the hit twice, to show the increment in context. */
+    @Benchmark
+    public Optional<String> get_cohortMemoryExtraCount() {
+        Optional<String> value = memory.get(nextKey(), String.class);
+        CounterProbe.hit(probeCounters);
+        return value;
     }
 
     @Benchmark
@@ -197,6 +214,11 @@ public class CacheBenchmark {
     @Benchmark
     public void set_rawImapNear() {
         rawNearMap.set(nextKey(), valueBytes);
+    }
+
+    @Benchmark
+    public void set_rawImapNearLocal() {
+        rawNearLocalMap.set(nextKey(), valueBytes);
     }
 
     @Benchmark

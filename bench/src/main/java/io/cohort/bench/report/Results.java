@@ -16,7 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The files one run wrote: {@code environment.json}, the JMH JSON files {@code jmh-*.json} and {@code harness.json}.
+ * The files one run wrote: {@code environment.json}, the JMH JSON files {@code jmh-*.json}, {@code harness.json} and
+ * {@code startup.json}.
  * A benchmark that appears several times (once per round) counts with the iterations of all its entries. Missing
  * files leave their rows missing; the report shows "not measured" for them.
  */
@@ -30,6 +31,7 @@ final class Results {
     private final Map<String, Integer> jmhThreads = new HashMap<>();
     private final Map<String, HarnessRow> harness = new HashMap<>();
     private final List<Double> gcPauseMillis = new ArrayList<>();
+    private final List<JsonNode> starts = new ArrayList<>();
 
     /** One JMH benchmark: its thread count and the statistics of its measured iterations. */
     record JmhRow(int threads, Stats stats) {
@@ -83,6 +85,10 @@ final class Results {
                         + row.path("metric").asText(), new HarnessRow(row));
             }
         }
+        Path startupFile = directory.resolve("startup.json");
+        if (Files.exists(startupFile)) {
+            json.readTree(startupFile.toFile()).forEach(results.starts::add);
+        }
         Path gcLog = directory.resolve("gc.log");
         if (Files.exists(gcLog)) {
             for (String line : Files.readAllLines(gcLog)) {
@@ -114,6 +120,20 @@ final class Results {
             return Optional.empty();
         }
         return Optional.of(new JmhRow(jmhThreads.getOrDefault(name, 1), Stats.of(iterations)));
+    }
+
+    /**
+     * Returns {@code field} of every node start of {@code system} in {@code startup.json}, in run order; empty
+     * when the start-up group did not run.
+     */
+    List<Double> startup(String system, String field) {
+        List<Double> values = new ArrayList<>();
+        for (JsonNode start : starts) {
+            if (start.path("system").asText().equals(system)) {
+                values.add(start.path(field).asDouble());
+            }
+        }
+        return values;
     }
 
     /** Returns the harness row of {@code section}, {@code system} and {@code metric}. */

@@ -74,6 +74,8 @@ public final class HazelcastEventQueueAdapter implements EventQueueAdapter {
     private final Set<String> queues = ConcurrentHashMap.newKeySet();
     private final Map<String, ReadySignal> signals = new ConcurrentHashMap<>();
     private final Map<String, UUID> signalListeners = new ConcurrentHashMap<>();
+    /** The in-flight entries that {@link #take} wrote here and that are not settled yet, for {@link #complete}. */
+    private final Map<TakenTask, InFlightTask> takenHere = new ConcurrentHashMap<>();
     private final QueueMaintenance maintenance;
     private final UUID registryListenerId;
     private final AtomicInteger workerNumber = new AtomicInteger();
@@ -117,6 +119,7 @@ public final class HazelcastEventQueueAdapter implements EventQueueAdapter {
             LOG.debug("Listeners not removed: the member is stopping");
         }
         signals.values().forEach(ReadySignal::wakeAll);
+        takenHere.clear();
         workers.shutdown();
         LOG.info("Hazelcast event queue adapter stopped");
     }
@@ -174,10 +177,18 @@ public final class HazelcastEventQueueAdapter implements EventQueueAdapter {
         }
     }
 
+    /**
+     * Removes the in-flight entry that this member's {@link #take} wrote in one grid call, and reads the entry only
+     * when it has changed since (the task was requeued meanwhile), to tell why.
+     */
     @Override
     public void complete(String queue, String taskId) {
+        InFlightTask written = takenHere.remove(new TakenTask(queue, taskId));
         uninterrupted(() -> {
             IMap<String, InFlightTask> inFlight = inFlightMap(queue);
+            if (written != null && inFlight.remove(taskId, written)) {
+                return null;
+            }
             InFlightTask current = inFlight.get(taskId);
             if (current == null) {
                 LOG.debug("Queue {}: task {} completed but no longer in flight", queue, taskId);
@@ -194,6 +205,7 @@ public final class HazelcastEventQueueAdapter implements EventQueueAdapter {
     public void requeue(String queue, TaskRecord next, Duration delay) {
         register(queue);
         long delayMillis = delay.isNegative() ? 0 : delay.toMillis();
+        takenHere.remove(new TakenTask(queue, next.id()));
         uninterrupted(() -> Transactions.run(instance, context -> {
             TransactionalMap<String, InFlightTask> inFlight = context.getMap(GridNames.inFlightMap(queue));
             InFlightTask current = inFlight.getForUpdate(next.id());
@@ -217,6 +229,7 @@ public final class HazelcastEventQueueAdapter implements EventQueueAdapter {
     @Override
     public void deadLetter(String queue, DeadLetter letter) {
         register(queue);
+        takenHere.remove(new TakenTask(queue, letter.taskId()));
         uninterrupted(() -> Transactions.run(instance, context -> {
             TransactionalMap<String, InFlightTask> inFlight = context.getMap(GridNames.inFlightMap(queue));
             InFlightTask current = inFlight.getForUpdate(letter.taskId());
@@ -255,14 +268,20 @@ public final class HazelcastEventQueueAdapter implements EventQueueAdapter {
 
     private TaskRecord takeReady(String queue) {
         String owner = localOwner();
-        return Transactions.run(instance, context -> {
+        InFlightTask written = Transactions.run(instance, context -> {
             TaskRecord task = context.<TaskRecord>getQueue(GridNames.readyQueue(queue)).poll();
-            if (task != null) {
-                context.<String, InFlightTask>getMap(GridNames.inFlightMap(queue)).set(task.id(),
-                        new InFlightTask(owner, System.currentTimeMillis(), task));
+            if (task == null) {
+                return null;
             }
-            return task;
+            InFlightTask entry = new InFlightTask(owner, System.currentTimeMillis(), task);
+            context.<String, InFlightTask>getMap(GridNames.inFlightMap(queue)).set(task.id(), entry);
+            return entry;
         });
+        if (written == null) {
+            return null;
+        }
+        takenHere.put(new TakenTask(queue, written.task().id()), written);
+        return written.task();
     }
 
     /**
@@ -322,5 +341,9 @@ public final class HazelcastEventQueueAdapter implements EventQueueAdapter {
 
     private IMap<String, DeadLetter> deadLetterMap(String queue) {
         return instance.getMap(GridNames.deadLetterMap(queue));
+    }
+
+    /** A task id within its queue. */
+    private record TakenTask(String queue, String taskId) {
     }
 }

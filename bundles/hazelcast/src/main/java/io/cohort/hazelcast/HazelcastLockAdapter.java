@@ -1,6 +1,7 @@
 package io.cohort.hazelcast;
 
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -12,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.cp.exception.CPGroupDestroyedException;
 import com.hazelcast.cp.lock.FencedLock;
+import com.hazelcast.spi.exception.DistributedObjectDestroyedException;
 
 import io.cohort.api.spi.Adapters;
 import io.cohort.api.spi.LockAdapter;
@@ -47,8 +50,15 @@ public final class HazelcastLockAdapter implements LockAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastLockAdapter.class);
 
+    /**
+     * Default maximum of cached lock proxies. Beyond it an arbitrary proxy is dropped for each new key, which costs
+     * that key one lookup on its next use. A proxy holds no lock state, so dropping one changes nothing else.
+     */
+    static final int MAX_CACHED_PROXIES = 4_096;
+
     private final HazelcastInstance instance;
     private final String mode;
+    private final int maxCachedProxies;
     private final AtomicLong threadNumber = new AtomicLong();
     private final ExecutorService owners = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "cohort-lock-owner-" + threadNumber.incrementAndGet());
@@ -56,6 +66,8 @@ public final class HazelcastLockAdapter implements LockAdapter {
         return thread;
     });
     private final Set<LockGrant> requests = ConcurrentHashMap.newKeySet();
+    /** Lock proxies by key, because with CP members each {@code getLock} costs a query to the METADATA group. */
+    private final Map<String, FencedLock> proxies = new ConcurrentHashMap<>();
     private final Map<String, LockGrant> heldByKey = new ConcurrentHashMap<>();
 
     /** Creates the adapter on the node's member. */
@@ -65,8 +77,13 @@ public final class HazelcastLockAdapter implements LockAdapter {
     }
 
     HazelcastLockAdapter(HazelcastInstance instance, MemberSettings settings) {
+        this(instance, settings, MAX_CACHED_PROXIES);
+    }
+
+    HazelcastLockAdapter(HazelcastInstance instance, MemberSettings settings, int maxCachedProxies) {
         this.instance = instance;
         this.mode = settings.cpMode();
+        this.maxCachedProxies = maxCachedProxies;
     }
 
     /** Releases every grant still held here and stops the waiting requests. */
@@ -76,6 +93,7 @@ public final class HazelcastLockAdapter implements LockAdapter {
             grant.cancel();
         }
         heldByKey.clear();
+        proxies.clear();
         owners.shutdown();
         try {
             if (!owners.awaitTermination(LockGrant.SLICE_MILLIS * 4, TimeUnit.MILLISECONDS)) {
@@ -122,7 +140,12 @@ public final class HazelcastLockAdapter implements LockAdapter {
 
     @Override
     public boolean isLocked(String key) {
-        return lockOf(key).isLocked();
+        try {
+            return lockOf(key).isLocked();
+        } catch (CPGroupDestroyedException | DistributedObjectDestroyedException e) {
+            proxies.remove(key);
+            throw e;
+        }
     }
 
     @Override
@@ -148,6 +171,11 @@ public final class HazelcastLockAdapter implements LockAdapter {
             requests.remove(grant);
             LOG.debug("Request for lock {} interrupted; nothing is granted", key);
             throw e;
+        } catch (CPGroupDestroyedException | DistributedObjectDestroyedException e) {
+            // A cached proxy names its CP group, so after a CP reset or a destroy the next call must look it up again.
+            proxies.remove(key);
+            requests.remove(grant);
+            throw e;
         } catch (RuntimeException e) {
             requests.remove(grant);
             throw e;
@@ -162,6 +190,24 @@ public final class HazelcastLockAdapter implements LockAdapter {
     }
 
     private FencedLock lockOf(String key) {
-        return instance.getCPSubsystem().getLock(GridNames.lock(key));
+        FencedLock cached = proxies.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        FencedLock lock = instance.getCPSubsystem().getLock(GridNames.lock(key));
+        if (proxies.size() >= maxCachedProxies) {
+            Iterator<String> keys = proxies.keySet().iterator();
+            if (keys.hasNext()) {
+                keys.next();
+                keys.remove();
+            }
+        }
+        cached = proxies.putIfAbsent(key, lock);
+        return cached != null ? cached : lock;
+    }
+
+    /** Returns how many lock proxies this adapter caches. */
+    int cachedProxies() {
+        return proxies.size();
     }
 }

@@ -18,12 +18,17 @@ final class ReadySignal implements ItemListener<TaskRecord> {
     private final Condition added = lock.newCondition();
     private long generation;
 
+    /**
+     * Wakes one waiting taker per added task: waking all of them would make each run a transaction that finds the
+     * queue empty again. A taker that wakes always looks at the queue before it gives up, so the wake-up is not
+     * lost, and {@link Condition#signal()} skips a taker whose wait already ended by interrupt or timeout.
+     */
     @Override
     public void itemAdded(ItemEvent<TaskRecord> event) {
         lock.lock();
         try {
             generation++;
-            added.signalAll();
+            added.signal();
         } finally {
             lock.unlock();
         }
@@ -57,8 +62,24 @@ final class ReadySignal implements ItemListener<TaskRecord> {
         }
     }
 
+    /** Returns how many takers wait in {@link #awaitAdded} now. */
+    int waitingTakers() {
+        lock.lock();
+        try {
+            return lock.getWaitQueueLength(added);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Wakes every waiting taker, so that they look at the queue again. */
     void wakeAll() {
-        itemAdded(null);
+        lock.lock();
+        try {
+            generation++;
+            added.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -11,10 +11,15 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.nearcache.NearCacheStats;
 
 import io.cohort.api.spi.CacheRegion;
 
@@ -24,8 +29,12 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TestName;
 import org.junit.rules.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 public class HazelcastCacheStoreTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HazelcastCacheStoreTest.class);
 
     private static TestCluster cluster;
     private static HazelcastCacheStore storeA;
@@ -158,6 +167,67 @@ public class HazelcastCacheStoreTest {
     }
 
     @Test
+    public void get_ownedKey_servedFromNearCache() {
+        String region = region();
+        CacheRegion onA = storeA.openRegion(region, 0);
+        CacheRegion onB = storeB.openRegion(region, 0);
+        String key = keyOwnedBy(cluster.member(1), "own");
+        onA.put(key, bytes("v"), null);
+
+        onB.get(key);
+        onB.get(key);
+
+        NearCacheStats stats = cluster.member(1).instance().getMap(GridNames.cacheMap(region)).getLocalMapStats()
+                .getNearCacheStats();
+        assertEquals("near-cached entries on the owner", 1, stats.getOwnedEntryCount());
+        assertTrue("near cache hits " + stats.getHits(), stats.getHits() >= 1);
+    }
+
+    @Test
+    public void put_onOtherMember_invalidatesOwnedEntry() {
+        String region = region();
+        CacheRegion onA = storeA.openRegion(region, 0);
+        CacheRegion onB = storeB.openRegion(region, 0);
+        String key = keyOwnedBy(cluster.member(1), "own");
+        StaleReads stale = new StaleReads();
+
+        for (int round = 0; round < 100; round++) {
+            byte[] old = bytes("v" + round);
+            byte[] next = bytes("v" + (round + 1));
+            onA.put(key, old, null);
+            await().atMost(Duration.ofSeconds(5)).until(() -> Arrays.equals(old, onB.get(key)));
+            onB.get(key);
+
+            onA.put(key, next, null);
+
+            stale.record(() -> Arrays.equals(next, onB.get(key)));
+        }
+
+        LOG.info("Near cache of the owner after 100 writes on another member: {}", stale);
+    }
+
+    @Test
+    public void remove_onOtherMember_invalidatesOwnedEntry() {
+        String region = region();
+        CacheRegion onA = storeA.openRegion(region, 0);
+        CacheRegion onB = storeB.openRegion(region, 0);
+        String key = keyOwnedBy(cluster.member(1), "own");
+        StaleReads stale = new StaleReads();
+
+        for (int round = 0; round < 100; round++) {
+            onA.put(key, bytes("v" + round), null);
+            await().atMost(Duration.ofSeconds(5)).until(() -> onB.get(key) != null);
+            onB.get(key);
+
+            assertTrue(onA.remove(key));
+
+            stale.record(() -> onB.get(key) == null);
+        }
+
+        LOG.info("Near cache of the owner after 100 removals on another member: {}", stale);
+    }
+
+    @Test
     public void get_returnsFreshArrayEachTime() {
         CacheRegion onA = storeA.openRegion(region(), 0);
         onA.put("k", bytes("value"), null);
@@ -234,6 +304,49 @@ public class HazelcastCacheStoreTest {
     private static HazelcastCacheStore store(int member) {
         HazelcastMember hazelcast = cluster.member(member);
         return new HazelcastCacheStore(hazelcast.instance(), hazelcast.settings());
+    }
+
+    /** Returns a key starting with {@code prefix} whose partition {@code member} owns. */
+    private static String keyOwnedBy(HazelcastMember member, String prefix) {
+        HazelcastInstance instance = member.instance();
+        for (int i = 0; ; i++) {
+            String key = prefix + i;
+            if (instance.getPartitionService().getPartition(key).getOwner().localMember()) {
+                return key;
+            }
+        }
+    }
+
+    /** Counts the reads that returned the old value after the write had returned, and how long that lasted. */
+    private static final class StaleReads {
+
+        private int staleRounds;
+        private long staleReads;
+        private long maxStaleNanos;
+
+        void record(Callable<Boolean> fresh) {
+            long begin = System.nanoTime();
+            long staleBefore = staleReads;
+            await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO).pollInterval(Duration.ofNanos(1))
+                    .until(() -> {
+                        boolean isFresh = fresh.call();
+                        if (!isFresh) {
+                            staleReads++;
+                        }
+                        return isFresh;
+                    });
+            long staleNanos = System.nanoTime() - begin;
+            if (staleReads > staleBefore) {
+                staleRounds++;
+                maxStaleNanos = Math.max(maxStaleNanos, staleNanos);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return staleRounds + " of 100 rounds read the old value at least once (" + staleReads
+                    + " stale reads in all); the longest stale window was " + maxStaleNanos / 1_000 + " µs";
+        }
     }
 
     private static byte[] bytes(String text) {

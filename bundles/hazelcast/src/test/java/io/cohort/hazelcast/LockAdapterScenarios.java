@@ -212,6 +212,42 @@ public abstract class LockAdapterScenarios {
     }
 
     @Test
+    public void lock_manyKeys_boundsCachedProxies() throws InterruptedException {
+        HazelcastMember member = cluster.member(0);
+        HazelcastLockAdapter bounded = new HazelcastLockAdapter(member.instance(), member.settings(), 4);
+        try {
+            for (int i = 0; i < 10; i++) {
+                String key = key() + "-" + i;
+                long token = bounded.lock(key);
+                assertTrue(bounded.unlock(key, token));
+            }
+
+            assertEquals(4, bounded.cachedProxies());
+            String first = key() + "-0";
+            long token = bounded.lock(first);
+            assertTrue(adapter(1).isLocked(first));
+            assertTrue(bounded.unlock(first, token));
+            assertFalse(adapter(2).isLocked(first));
+        } finally {
+            bounded.deactivate();
+        }
+    }
+
+    @Test
+    public void lock_sameKeyTwice_reusesProxy() throws InterruptedException {
+        String key = key();
+        long first = adapter(0).lock(key);
+        assertTrue(adapter(0).unlock(key, first));
+        int cached = adapter(0).cachedProxies();
+
+        long second = adapter(0).lock(key);
+
+        assertEquals(cached, adapter(0).cachedProxies());
+        assertTrue("fence tokens grow: " + first + " then " + second, second > first);
+        assertTrue(adapter(0).unlock(key, second));
+    }
+
+    @Test
     public void mode_namesTheCpMemberCount() {
         assertEquals(expectedMode(), adapter(0).mode());
     }

@@ -11,7 +11,6 @@ public final class Names {
     /** The characters allowed in channels, cache names, prefixes, cache keys and lock keys, as the docs state them. */
     public static final String NAME_CHARACTERS = "A-Z a-z 0-9 . _ - : /";
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:/-]+");
     private static final Pattern APP_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Pattern PLUGIN_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
 
@@ -33,11 +32,24 @@ public final class Names {
             throw new IllegalArgumentException(kind + " '" + abbreviate(value) + "' has " + value.length()
                     + " characters; expected 1 to " + MAX_NAME_LENGTH);
         }
-        if (!NAME.matcher(value).matches()) {
+        if (!hasOnlyNameCharacters(value)) {
             throw new IllegalArgumentException(kind + " '" + abbreviate(value) + "' contains characters outside "
                     + NAME_CHARACTERS);
         }
         return value;
+    }
+
+    /** Tests the characters with a loop instead of a regex because every cache read and lock call runs it. */
+    private static boolean hasOnlyNameCharacters(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == '-' || c == ':' || c == '/';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Checks an application name: 1 to 63 characters from {@code a-z 0-9 -}, starting with a letter or digit. */

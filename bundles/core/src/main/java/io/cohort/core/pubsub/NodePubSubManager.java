@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,6 +20,7 @@ import io.cohort.api.pubsub.SubscribeOptions;
 import io.cohort.api.spi.Envelope;
 import io.cohort.api.spi.PubSubAdapter;
 import io.cohort.core.json.JsonCodec;
+import io.cohort.core.node.Ids;
 import io.cohort.core.node.Names;
 import io.cohort.core.node.NodeSettings;
 import io.cohort.core.node.ResourceCounter;
@@ -160,7 +160,7 @@ public final class NodePubSubManager implements ResourceCounter {
         byte[] payload = codec.encode("message on channel " + channel, message);
 
         Delivery delivery = options.delivery();
-        Envelope envelope = new Envelope(UUID.randomUUID().toString(), settings.nodeId(), System.currentTimeMillis(),
+        Envelope envelope = new Envelope(Ids.randomId(), settings.nodeId(), System.currentTimeMillis(),
                 delivery == Delivery.SKIP_SELF, payload);
         if (delivery == Delivery.ONLY_SELF) {
             router.deliverLocally(topic(channel), envelope);

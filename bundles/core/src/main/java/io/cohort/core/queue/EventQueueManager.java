@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -24,6 +23,7 @@ import io.cohort.api.spi.EventQueueAdapter;
 import io.cohort.api.spi.TaskRecord;
 import io.cohort.core.adapter.AdapterRegistry;
 import io.cohort.core.json.JsonCodec;
+import io.cohort.core.node.Ids;
 import io.cohort.core.node.Names;
 import io.cohort.core.node.NodeSettings;
 import io.cohort.core.node.ResourceCounter;
@@ -164,7 +164,7 @@ public final class EventQueueManager implements ResourceCounter {
         }
         requireOpen();
 
-        TaskRecord task = new TaskRecord(UUID.randomUUID().toString(), channel, json, 1, options.maxRetries(),
+        TaskRecord task = new TaskRecord(Ids.randomId(), channel, json, 1, options.maxRetries(),
                 saturatedMillis(options.timeout()), saturatedMillis(options.backoff()), System.currentTimeMillis());
         adapter().offer(queueName(channel), task);
         counters(channel).onPublished();

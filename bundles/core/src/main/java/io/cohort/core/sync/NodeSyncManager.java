@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,6 +19,7 @@ import io.cohort.api.sync.SyncHandler;
 import io.cohort.api.sync.SyncOptions;
 import io.cohort.api.tx.Transaction;
 import io.cohort.core.json.JsonCodec;
+import io.cohort.core.node.Ids;
 import io.cohort.core.node.Names;
 import io.cohort.core.node.NodeSettings;
 import io.cohort.core.node.ResourceCounter;
@@ -253,7 +253,7 @@ public final class NodeSyncManager implements PluginSync, ResourceCounter {
                     + "durable " + description + " was not written; start bundle io.cohort.jdbc with a working "
                     + "database, or use SyncOptions.afterCommit(transaction)");
         }
-        Envelope envelope = new Envelope(UUID.randomUUID().toString(), settings.nodeId(), System.currentTimeMillis(),
+        Envelope envelope = new Envelope(Ids.randomId(), settings.nodeId(), System.currentTimeMillis(),
                 /* skipSource= */ true, wire);
         target.append(transaction, settings.appName(), topic, envelope);
         counters(key).stored.increment();
@@ -276,7 +276,7 @@ public final class NodeSyncManager implements PluginSync, ResourceCounter {
     }
 
     private void sendNow(String topic, SyncCounters.Key key, byte[] wire) {
-        Envelope envelope = new Envelope(UUID.randomUUID().toString(), settings.nodeId(), System.currentTimeMillis(),
+        Envelope envelope = new Envelope(Ids.randomId(), settings.nodeId(), System.currentTimeMillis(),
                 /* skipSource= */ true, wire);
         router.publish(topic, envelope);
         counters(key).sent.increment();
