@@ -51,6 +51,9 @@ public final class RegionCache implements Cache {
     private static final Logger LOG = LoggerFactory.getLogger(RegionCache.class);
     private static final Duration MIN_TTL = Duration.ofMillis(1);
 
+    /** The longest ttl: ten years, far below the point where an expiry time in milliseconds would overflow. */
+    static final Duration MAX_TTL = Duration.ofDays(3650);
+
     private final CacheOptions options;
     private final String store;
     private final String regionName;
@@ -235,7 +238,7 @@ public final class RegionCache implements Cache {
     }
 
     /**
-     * Checks a ttl: present, and at least 1 ms.
+     * Checks a ttl: present, at least 1 ms and at most {@link #MAX_TTL}.
      *
      * @param description the ttl's role and owner, for the message
      */
@@ -244,8 +247,9 @@ public final class RegionCache implements Cache {
             throw new IllegalArgumentException(description + " is null; expected a duration of at least 1 ms, or the "
                     + "method without a ttl for the cache's default");
         }
-        if (ttl.compareTo(MIN_TTL) < 0) {
-            throw new IllegalArgumentException(description + " is " + ttl + "; expected a duration of at least 1 ms");
+        if (ttl.compareTo(MIN_TTL) < 0 || ttl.compareTo(MAX_TTL) > 0) {
+            throw new IllegalArgumentException(description + " is " + ttl + "; expected a duration of at least 1 ms "
+                    + "and at most " + MAX_TTL.toDays() + " days");
         }
         return ttl;
     }

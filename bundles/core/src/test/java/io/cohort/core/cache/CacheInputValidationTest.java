@@ -77,6 +77,8 @@ public class CacheInputValidationTest {
             {"sub-millisecond ttl", call(f -> f.cache().set("a", 3, Duration.ofNanos(999_999))),
                 List.of("PT0.000999999S", "1 ms")},
             {"null ttl", call(f -> f.cache().set("a", 3, null)), List.of("key 'a'", "is null")},
+            {"ttl over ten years", call(f -> f.cache().set("a", 3, Duration.ofDays(99_999_999_999_999L))),
+                List.of("key 'a'", "PT2399999999999976H", "at most 3650 days")},
             {"bad key in del", call(f -> f.cache().del("a", "b c")), List.of("'b c'")},
             {"null key in del", call(f -> f.cache().del("a", null)), List.of("key is null")},
             {"bad key in mdel", call(f -> f.cache().mdel(List.of("a", "b c"))), List.of("'b c'")},
