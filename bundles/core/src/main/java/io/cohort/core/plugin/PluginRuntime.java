@@ -5,6 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.cohort.api.node.PluginInfo;
@@ -80,6 +84,9 @@ public class PluginRuntime {
     private static final Duration WAIT_WARNING = Duration.ofSeconds(10);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
+    /** How long plugins may wait for the configured adapters before the runtime warns. */
+    static final Duration ADAPTER_WAIT_WARNING = Duration.ofSeconds(30);
+
     @Reference
     private NodeSettings settings;
 
@@ -92,6 +99,8 @@ public class PluginRuntime {
     private SynchronousBundleListener frameworkStopListener;
     private ServiceTracker<Object, Object> adapterTracker;
     private boolean pluginsTracked;
+    private List<String> lastMissing = List.of();
+    private ScheduledExecutorService adapterWaitTimer;
 
     @Activate
     void activate(BundleContext bundleContext) {
@@ -103,6 +112,12 @@ public class PluginRuntime {
         tracker = new ServiceTracker<>(context, Plugin.class, new PluginTracker());
         adapterTracker = new ServiceTracker<>(context, adapterFilter(), new AdapterTracker());
         adapterTracker.open();
+        adapterWaitTimer = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "cohort-plugin-adapter-wait");
+            thread.setDaemon(true);
+            return thread;
+        });
+        adapterWaitTimer.schedule(this::warnIfStillWaiting, ADAPTER_WAIT_WARNING.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("Plugin runtime started on node {} for application {} with a hook timeout of {} ms",
                 settings.nodeId(), settings.appName(), hookTimeout.toMillis());
         startTrackingPluginsWhenAdaptersReady();
@@ -133,12 +148,50 @@ public class PluginRuntime {
         }
         List<String> missing = missingAdapters();
         if (!missing.isEmpty()) {
-            LOG.info("Node {} waits for adapters {} before loading plugins", settings.nodeId(), missing);
+            if (!missing.equals(lastMissing)) {
+                lastMissing = missing;
+                LOG.info("Node {} waits for adapters {} before loading plugins; registered now: {}",
+                        settings.nodeId(), missing, registeredAdapters());
+            }
             return;
         }
         pluginsTracked = true;
         tracker.open();
         LOG.info("Node {} has its adapters registered; loading plugins", settings.nodeId());
+    }
+
+    /**
+     * Logs a warning when plugins still wait for adapters {@link #ADAPTER_WAIT_WARNING} after the runtime started,
+     * which usually means a misspelt adapter name in {@code etc/io.cohort.core.cfg}.
+     */
+    private synchronized void warnIfStillWaiting() {
+        if (pluginsTracked || adapterTracker == null) {
+            return;
+        }
+        LOG.warn("Node {} loads no plugins: after {} s adapters {} are still not registered, and the registered "
+                + "ones are {}. Check the adapter names in etc/io.cohort.core.cfg", settings.nodeId(),
+                ADAPTER_WAIT_WARNING.toSeconds(), missingAdapters(), registeredAdapters());
+    }
+
+    /** Returns the registered adapters, as {@code <spi>=[<names>]}. */
+    private Map<String, List<String>> registeredAdapters() {
+        Map<String, List<String>> registered = new TreeMap<>();
+        for (Class<?> type : List.of(CacheStoreAdapter.class, PubSubAdapter.class, EventQueueAdapter.class,
+                LockAdapter.class)) {
+            List<String> names = new ArrayList<>();
+            try {
+                ServiceReference<?>[] references = context.getServiceReferences(type.getName(),
+                        "(" + Adapters.NAME_PROPERTY + "=*)");
+                for (ServiceReference<?> reference : references == null ? new ServiceReference<?>[0] : references) {
+                    names.add(String.valueOf(reference.getProperty(Adapters.NAME_PROPERTY)));
+                }
+            } catch (InvalidSyntaxException e) {
+                throw new IllegalStateException("invalid adapter filter", e);
+            }
+            names.sort(null);
+            registered.put(type.getSimpleName(), names);
+        }
+        return registered;
     }
 
     /** Returns the configured adapters that are not registered, as {@code <spi>=<name>}. */
@@ -179,6 +232,7 @@ public class PluginRuntime {
             LOG.debug("Bundle context already invalid while removing the framework stop listener", e);
         }
         scheduler.shutdown();
+        adapterWaitTimer.shutdownNow();
         synchronized (this) {
             adapterTracker.close();
             adapterTracker = null;
