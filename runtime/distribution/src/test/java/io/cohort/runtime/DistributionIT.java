@@ -150,6 +150,10 @@ public class DistributionIT {
         ClientResult unknown = client("cohort:nosuchcommand");
         assertNotEquals(unknown.describe(), 0, unknown.status());
         assertTrue(unknown.describe(), unknown.stderr().contains("nosuchcommand"));
+        ClientResult networkShell = client("telnetd", "--ip=127.0.0.1", "--port=28741", "start");
+        assertNotEquals("the node must offer no network shell\n" + networkShell.describe(), 0,
+                networkShell.status());
+        assertTrue(networkShell.describe(), networkShell.stderr().contains("telnetd"));
 
         Path notABundle = Files.writeString(home.resolve("deploy/notes.jar"), "not a jar", StandardCharsets.UTF_8);
         String notInstalled = "Deploy file " + notABundle.toRealPath()

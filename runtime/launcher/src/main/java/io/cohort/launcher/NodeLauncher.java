@@ -16,6 +16,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.hooks.service.EventListenerHook;
+import org.osgi.framework.hooks.service.FindHook;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.framework.startlevel.BundleStartLevel;
@@ -194,6 +196,8 @@ final class NodeLauncher {
     private static List<Bundle> start(Framework framework, List<SystemBundle> systemBundles) throws BundleException {
         framework.init();
         BundleContext context = framework.getBundleContext();
+        context.registerService(new String[] {FindHook.class.getName(), EventListenerHook.class.getName()},
+                new NetworkShellHook(), null);
         List<Bundle> installed = new ArrayList<>(systemBundles.size());
         for (SystemBundle systemBundle : systemBundles) {
             Bundle bundle = context.installBundle(systemBundle.jar().toUri().toString());
