@@ -89,17 +89,17 @@ public final class EventQueueManager implements ResourceCounter {
 
     @Reference(name = "adapters", service = EventQueueAdapter.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, unbind = "removeAdapter")
-    void addAdapter(EventQueueAdapter adapter, Map<String, Object> properties) {
+    public void addAdapter(EventQueueAdapter adapter, Map<String, Object> properties) {
         adapters.add(adapter, properties);
     }
 
-    void removeAdapter(EventQueueAdapter adapter, Map<String, Object> properties) {
+    public void removeAdapter(EventQueueAdapter adapter, Map<String, Object> properties) {
         adapters.remove(adapter, properties);
     }
 
     /** Stops every consumer, waiting as {@link QueueConsumer#close()} does, and rejects later calls. */
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
         List<QueueConsumer<?>> all;
         synchronized (lifecycle) {
             closed = true;
