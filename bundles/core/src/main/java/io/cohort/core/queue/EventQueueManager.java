@@ -111,7 +111,8 @@ public final class EventQueueManager implements ResourceCounter {
     }
 
     /**
-     * Subscribes {@code consumer} and starts its workers.
+     * Subscribes {@code consumer} and starts its workers, unless this node does not consume the channel (setting
+     * {@code queue.consume}); such a consumer stays registered without workers.
      *
      * @param owner the subscribing bundle, for messages
      * @param onStopped called once the consumer stopped
@@ -140,10 +141,18 @@ public final class EventQueueManager implements ResourceCounter {
                     consumers.remove(stopped);
                     onStopped.accept(stopped);
                 });
+        boolean consumes = settings.queueRole().consumes(channel);
         synchronized (lifecycle) {
             requireOpen();
             consumers.add(queueConsumer);
-            queueConsumer.start();
+            if (consumes) {
+                queueConsumer.start();
+            }
+        }
+        if (!consumes) {
+            LOG.info("Consumer of channel {} for {} stays idle on node {}, whose queue.consume is {}; its tasks run "
+                    + "on the nodes that consume the channel", channel, owner, settings.nodeId(),
+                    settings.queueRole().describe());
         }
         return queueConsumer;
     }
