@@ -318,7 +318,8 @@ public final class EventQueueManager implements ResourceCounter {
     private void requireOpen() {
         synchronized (lifecycle) {
             if (closed) {
-                throw new IllegalStateException("the event queue of node " + settings.nodeId() + " is stopped");
+                throw new IllegalStateException("node is stopping: the event queue of node " + settings.nodeId()
+                        + " accepts no more tasks or consumers");
             }
         }
     }
