@@ -15,7 +15,8 @@ import io.cohort.api.spi.FieldChange;
 /**
  * Sets or removes one field of the JSON object in a cache entry, on the member that owns the key. Hazelcast runs an
  * entry processor under the key's partition lock, so two updates of the same key never interleave and neither is
- * lost. An update of a present entry keeps its header and its grid expiry.
+ * lost. An update of a present entry keeps its header and its grid expiry. A value without the header of this
+ * version counts as not an object, and is left as it is.
  *
  * <p>The caller's clock decides whether the entry has expired and when a new one expires, so the backup replica,
  * which runs the same processor, reaches the same result.
@@ -66,6 +67,9 @@ final class FieldUpdate implements EntryProcessor<String, byte[], Integer> {
             return FieldChange.CHANGED.ordinal();
         }
 
+        if (!HazelcastCacheRegion.isKnownFormat(stored)) {
+            return FieldChange.NOT_AN_OBJECT.ordinal();
+        }
         ObjectNode object = readObject(HazelcastCacheRegion.payload(stored));
         if (object == null) {
             return FieldChange.NOT_AN_OBJECT.ordinal();

@@ -179,6 +179,11 @@ final class HazelcastCacheRegion implements CacheRegion {
         return ByteBuffer.allocate(HEADER_BYTES + value.length).put(FORMAT).putLong(expiresAt).put(value).array();
     }
 
+    /** Returns whether {@code stored} starts with the header this version writes. */
+    static boolean isKnownFormat(byte[] stored) {
+        return stored.length >= HEADER_BYTES && stored[0] == FORMAT;
+    }
+
     /** Returns the expiry time in the header of a stored value of the known format (epoch ms, 0 for never). */
     static long expiresAt(byte[] stored) {
         return ByteBuffer.wrap(stored, 1, Long.BYTES).getLong();

@@ -41,7 +41,7 @@ import org.junit.rules.Timeout;
  */
 public abstract class ShutdownContract {
 
-    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(3);
     private static final AtomicInteger UNIQUE = new AtomicInteger();
 
     @Rule
