@@ -15,6 +15,9 @@ final class GridNames {
     static final String DELAYED_PREFIX = "cohort.queue.delayed.";
     static final String DEAD_PREFIX = "cohort.queue.dead.";
 
+    /** IMap of every counter of every application, keyed {@code <app>:<counter>}. */
+    static final String COUNTER_MAP = "cohort.counters";
+
     /** IMap of every queue name seen by any member, so that each member maintains every queue. */
     static final String QUEUE_REGISTRY = "cohort.queue.registry";
 

@@ -18,6 +18,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicate;
 
 import io.cohort.api.spi.CacheRegion;
+import io.cohort.api.spi.FieldChange;
 
 /**
  * A cache region kept in one Hazelcast map.
@@ -125,6 +126,28 @@ final class HazelcastCacheRegion implements CacheRegion {
     }
 
     @Override
+    public Duration remainingTtl(String key) {
+        byte[] stored = map.get(key);
+        long now = System.currentTimeMillis();
+        if (unwrap(stored, now) == null || expiresAt(stored) == NO_EXPIRY) {
+            return null;
+        }
+        return Duration.ofMillis(expiresAt(stored) - now);
+    }
+
+    /** Runs a {@link FieldUpdate} on the member that owns the key. */
+    @Override
+    public FieldChange putField(String key, String field, byte[] value, Duration ttlIfAbsent) {
+        return FieldUpdate.change(map.executeOnKey(key, FieldUpdate.put(field, value, ttlMillis(ttlIfAbsent))));
+    }
+
+    /** Runs a {@link FieldUpdate} on the member that owns the key. */
+    @Override
+    public FieldChange removeField(String key, String field) {
+        return FieldUpdate.change(map.executeOnKey(key, FieldUpdate.remove(field)));
+    }
+
+    @Override
     public String toString() {
         return "HazelcastCacheRegion[" + name + " in map " + map.getName() + "]";
     }
@@ -149,6 +172,28 @@ final class HazelcastCacheRegion implements CacheRegion {
     static byte[] wrap(byte[] value, long ttlMillis) {
         long expiresAt = ttlMillis == NO_EXPIRY ? NO_EXPIRY : System.currentTimeMillis() + ttlMillis;
         return ByteBuffer.allocate(HEADER_BYTES + value.length).put(FORMAT).putLong(expiresAt).put(value).array();
+    }
+
+    /** Returns a stored value with the header that expires at {@code expiresAt} (epoch ms, 0 for never). */
+    static byte[] wrapAt(byte[] value, long expiresAt) {
+        return ByteBuffer.allocate(HEADER_BYTES + value.length).put(FORMAT).putLong(expiresAt).put(value).array();
+    }
+
+    /** Returns whether {@code stored} starts with the header this version writes. */
+    static boolean isKnownFormat(byte[] stored) {
+        return stored.length >= HEADER_BYTES && stored[0] == FORMAT;
+    }
+
+    /** Returns the expiry time in the header of a stored value of the known format (epoch ms, 0 for never). */
+    static long expiresAt(byte[] stored) {
+        return ByteBuffer.wrap(stored, 1, Long.BYTES).getLong();
+    }
+
+    /** Returns the value after the header of a stored value of the known format. */
+    static byte[] payload(byte[] stored) {
+        byte[] value = new byte[stored.length - HEADER_BYTES];
+        System.arraycopy(stored, HEADER_BYTES, value, 0, value.length);
+        return value;
     }
 
     /** Returns the value stored in {@code stored}, or {@code null} if there is none or it expired by {@code now}. */

@@ -1,5 +1,6 @@
 package io.cohort.hazelcast;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -10,7 +11,9 @@ import com.hazelcast.config.InvalidConfigurationException;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MaxSizePolicy;
 import com.hazelcast.config.NearCacheConfig;
+import com.hazelcast.core.DistributedObject;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 
 import io.cohort.api.spi.Adapters;
 import io.cohort.api.spi.CacheRegion;
@@ -33,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * returns a fresh array, and each write anywhere sends an invalidation to every member. It also keeps the entries
  * the reading member owns itself ({@code cacheLocalEntries}), so that no read of a cached key waits for the
  * member's partition thread.
+ *
+ * <p>Counters live in one map, {@value GridNames#COUNTER_MAP}, keyed {@code <app>:<counter>}, and each addition
+ * is an entry processor ({@link CounterUpdate}) on the member that owns the key. That keeps additions exact under
+ * concurrency, gives each counter its own ttl and keeps the application scoping of keys. The CP subsystem's
+ * {@code IAtomicLong} would also be exact, but it has no ttl, is never freed unless destroyed, and in the default
+ * unsafe CP mode ({@code cp.member.count=0}) keeps no more copies than a map entry does.
  *
  * <p><b>Warning:</b> {@code maxEntries} is approximate. Hazelcast 5.4 applies it per member, to the entries each
  * member owns, so the cluster keeps up to about members &times; maxEntries. It enforces the limit per partition, at
@@ -80,6 +89,40 @@ public final class HazelcastCacheStore implements CacheStoreAdapter {
                     + "; expected 0 for no limit or a positive number");
         }
         return regions.computeIfAbsent(regionName, name -> open(name, maxEntries));
+    }
+
+    /** Clears the maps of the cluster whose region name starts with {@code regionPrefix}, whoever opened them. */
+    @Override
+    public int clearRegions(String regionPrefix) {
+        String mapPrefix = GridNames.cacheMap(regionPrefix);
+        int cleared = 0;
+        for (DistributedObject object : instance.getDistributedObjects()) {
+            if (object instanceof IMap<?, ?> map && object.getName().startsWith(mapPrefix)) {
+                map.clear();
+                cleared++;
+            }
+        }
+        LOG.debug("Cleared {} Hazelcast maps whose name starts with {}", cleared, mapPrefix);
+        return cleared;
+    }
+
+    @Override
+    public long addToCounter(String name, long delta, Duration ttl) {
+        return counters().executeOnKey(name, new CounterUpdate(delta, HazelcastCacheRegion.ttlMillis(ttl)));
+    }
+
+    @Override
+    public long counterValue(String name) {
+        return CounterUpdate.count(counters().get(name), System.currentTimeMillis());
+    }
+
+    @Override
+    public void removeCounter(String name) {
+        counters().delete(name);
+    }
+
+    private IMap<String, long[]> counters() {
+        return instance.getMap(GridNames.COUNTER_MAP);
     }
 
     private HazelcastCacheRegion open(String regionName, long maxEntries) {

@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * Real Hazelcast members in this JVM, started one after another through {@link HazelcastMember} so that the loopback
  * configuration is the one a node uses. Each test class uses its own range of {@value #PORTS_PER_CLUSTER} ports in
- * 5801-5820, away from the 5701-5710 default of real nodes, and a cluster name that carries this JVM's pid, so that
- * a concurrent build on the same host never merges with this one.
+ * 5801-5820 or 6031-6060, away from the 5701-5710 default of real nodes, and a cluster name that carries this JVM's
+ * pid, so that a concurrent build on the same host never merges with this one.
  */
 final class TestCluster implements AutoCloseable {
 

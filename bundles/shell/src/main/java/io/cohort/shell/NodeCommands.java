@@ -29,8 +29,8 @@ public class NodeCommands {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile CohortNode node;
 
-    @Descriptor("Shows this node's id, application, adapter of each manager, lock mode, uptime and live resource"
-            + " counts")
+    @Descriptor("Shows this node's id, application, adapter of each manager, lock mode, queue channels it consumes,"
+            + " uptime and live resource counts")
     public String info(
             @Descriptor("print JSON instead of text")
             @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json) {

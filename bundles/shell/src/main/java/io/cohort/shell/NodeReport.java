@@ -24,7 +24,7 @@ final class NodeReport {
 
     /**
      * Returns node id, application, start time, uptime at {@code now}, adapters, the lock mode (when the lock
-     * adapter reports one) and resource counts as text.
+     * adapter reports one), the queue channels the node consumes and resource counts as text.
      */
     static String infoText(CohortNode node, Instant now) {
         StringBuilder text = new StringBuilder();
@@ -38,6 +38,7 @@ final class NodeReport {
         if (!lockMode.isEmpty()) {
             text.append("Lock mode:    ").append(lockMode).append('\n');
         }
+        text.append("Queue role:   consumes ").append(node.queueRole()).append('\n');
         Map<String, Long> resources = node.resources();
         if (resources.isEmpty()) {
             text.append("Resources:    none registered\n");
@@ -61,6 +62,7 @@ final class NodeReport {
         info.put("adapters", node.adapters());
         String lockMode = node.lockMode();
         info.put("lockMode", lockMode.isEmpty() ? null : lockMode);
+        info.put("queueRole", node.queueRole());
         info.put("resources", node.resources());
         return toJson(info);
     }

@@ -44,6 +44,7 @@ public class NodeReportTest {
                   pubsub  memory
                   queue   memory
                   lock    hazelcast (not registered)
+                Queue role:   consumes all
                 Resources:
                   pubsub.subscriptions  2
                 """, text);
@@ -55,6 +56,17 @@ public class NodeReportTest {
 
         assertTrue(text, text.contains("  lock    hazelcast (not registered)\n"
                 + "Lock mode:    raft (cp-member-count 3)\n"));
+    }
+
+    @Test(timeout = 5000)
+    public void info_queueRole_textAndJson() throws Exception {
+        CohortNode reports = node(Map.of(), "", "reports,mail");
+
+        String text = NodeReport.infoText(reports, NOW);
+        JsonNode json = JSON.readTree(NodeReport.infoJson(reports, NOW));
+
+        assertTrue(text, text.contains("Queue role:   consumes reports,mail\n"));
+        assertEquals("reports,mail", json.get("queueRole").asText());
     }
 
     @Test(timeout = 5000)
@@ -136,6 +148,10 @@ public class NodeReportTest {
     }
 
     private static CohortNode node(Map<String, Long> resources, String lockMode) {
+        return node(resources, lockMode, "all");
+    }
+
+    private static CohortNode node(Map<String, Long> resources, String lockMode, String queueRole) {
         Map<String, String> adapters = new LinkedHashMap<>();
         adapters.put("cache", "memory");
         adapters.put("pubsub", "memory");
@@ -165,6 +181,11 @@ public class NodeReportTest {
             @Override
             public String lockMode() {
                 return lockMode;
+            }
+
+            @Override
+            public String queueRole() {
+                return queueRole;
             }
 
             @Override

@@ -107,4 +107,47 @@ public interface Cache {
 
     /** Returns the keys of this cache that are present now, without the application and cache prefix. */
     Set<String> keys();
+
+    /**
+     * Returns how long {@code key} has left before it expires, with millisecond precision.
+     *
+     * @return the remaining time, or empty if the key is absent, has expired or was stored without expiry
+     * @throws IllegalArgumentException if the key is invalid
+     */
+    Optional<Duration> ttl(String key);
+
+    /**
+     * Returns field {@code field} of the JSON object stored under {@code key}, read as {@code type}.
+     *
+     * @return the field's value, or empty if the key is absent or expired, or the object has no such field
+     * @throws IllegalArgumentException if the key or the field name is invalid (field names follow the key rules)
+     * @throws IllegalStateException if the stored value is not a JSON object, or the field cannot be read as
+     *     {@code type}
+     */
+    <T> Optional<T> getValueInObject(String key, String field, Class<T> type);
+
+    /**
+     * Sets field {@code field} of the JSON object stored under {@code key} to {@code value}, keeping the other fields
+     * and the entry's remaining ttl. An absent key becomes a new object with this one field and the cache's default
+     * ttl.
+     *
+     * <p>The update is atomic per key in the store: when several threads or nodes update fields of the same key at
+     * once, each update applies to the object as the previous one left it, so none is lost.
+     *
+     * @throws IllegalArgumentException if the key or field name is invalid, or the value is null or cannot be
+     *     written as JSON
+     * @throws IllegalStateException if the stored value is not a JSON object; nothing is changed then
+     */
+    void setValueInObject(String key, String field, Object value);
+
+    /**
+     * Removes field {@code field} from the JSON object stored under {@code key}, keeping the other fields and the
+     * entry's remaining ttl, atomically per key like {@link #setValueInObject}. An object whose last field is
+     * removed stays stored as an empty object.
+     *
+     * @return whether the field was present
+     * @throws IllegalArgumentException if the key or the field name is invalid
+     * @throws IllegalStateException if the stored value is not a JSON object; nothing is changed then
+     */
+    boolean delValueInObject(String key, String field);
 }

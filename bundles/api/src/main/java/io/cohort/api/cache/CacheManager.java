@@ -1,5 +1,6 @@
 package io.cohort.api.cache;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
@@ -37,4 +38,33 @@ public interface CacheManager {
 
     /** Returns the names of the registered cache stores, for example {@code memory}. */
     Set<String> storeNames();
+
+    /**
+     * Deletes every entry of every cache of the calling application in every registered store, on every node that
+     * shares the store, including caches that only other nodes created. Caches of other applications and
+     * {@linkplain #createCounter(String) counters} are left as they are. The caches stay usable.
+     *
+     * <p><b>Warning:</b> not atomic: a write made while this runs may survive it.
+     */
+    void flushAll();
+
+    /**
+     * Returns the counter {@code name} of the application, without a ttl, kept in the node's default cache store.
+     * Counters share no names with caches. Calling this again with the same name returns a view of the same value.
+     *
+     * @throws IllegalArgumentException if the name is invalid ({@code A-Z a-z 0-9 . _ - : /}, 1 to 200 characters),
+     *     or a counter of that name was created on this node with a ttl
+     * @throws IllegalStateException if the node's default cache store (setting {@code cache.store}) is not registered
+     */
+    Counter createCounter(String name);
+
+    /**
+     * Returns the counter {@code name} of the application, whose value expires {@code ttl} after the increment that
+     * started it, as {@link Counter} describes.
+     *
+     * @throws IllegalArgumentException if the name is invalid, the ttl is shorter than 1 ms, or a counter of that
+     *     name was created on this node with another ttl
+     * @throws IllegalStateException if the node's default cache store is not registered
+     */
+    Counter createCounter(String name, Duration ttl);
 }

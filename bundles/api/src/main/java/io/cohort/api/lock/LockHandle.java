@@ -1,5 +1,6 @@
 package io.cohort.api.lock;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -19,6 +20,16 @@ public interface LockHandle extends AutoCloseable {
 
     /** Returns whether this handle still holds the lock: not released and not expired. */
     boolean isHeld();
+
+    /**
+     * Moves the end of the lease to {@code ttl} from now, which may be earlier or later than the current end.
+     * {@link #expiresAt()} returns the new end afterwards. A lease whose ttl has already run out cannot be extended.
+     *
+     * @throws LeaseLostException if the lease ran out before this call
+     * @throws IllegalStateException if the handle was released
+     * @throws IllegalArgumentException if the ttl is null, not positive or more than {@link LockManager#MAX_TTL}
+     */
+    void extend(Duration ttl);
 
     /**
      * Releases the lock. Releasing a handle that was already released does nothing.

@@ -40,6 +40,26 @@ public interface LockManager {
     <T> T runExclusive(String key, Callable<T> body, Duration ttl) throws Exception;
 
     /**
+     * Like {@link #runExclusive(String, Callable, Duration)}, but renews the lease while the body runs, so that a
+     * body may run longer than {@code ttl} as long as its node is alive.
+     *
+     * <p>Whenever a third of {@code ttl} is left, the lease is extended to {@code ttl} from then, but never past
+     * {@code maxHold} after it was granted. A body still running at that point loses its lease, and the call throws
+     * {@link LeaseLostException}. Renewal runs on the lock timer thread and stops before this method returns or
+     * throws, and as soon as the lease is released or lost; a node that dies stops renewing, so its lease ends at most
+     * {@code ttl} after the last renewal.
+     *
+     * @param ttl how long each renewal extends the lease
+     * @param maxHold the longest total time the lease is held, counted from the grant; at least {@code ttl} and at
+     *     most {@link #MAX_TTL}
+     * @throws LeaseLostException if the lease ran out before the body returned
+     * @throws Exception what the body threw, after the lock is released
+     * @throws IllegalArgumentException if the key, ttl or maxHold is invalid
+     * @throws IllegalStateException if this thread already holds the key
+     */
+    <T> T runExclusive(String key, Callable<T> body, Duration ttl, Duration maxHold) throws Exception;
+
+    /**
      * Waits until {@code key} is free and takes it for at most {@code ttl}.
      *
      * @throws InterruptedException if the thread is interrupted while waiting; the lock is then not taken
@@ -56,6 +76,18 @@ public interface LockManager {
      * @throws IllegalStateException if this thread already holds the key
      */
     Optional<LockHandle> tryAcquire(String key, Duration ttl);
+
+    /**
+     * Takes {@code key} for at most {@code ttl} if it becomes free within {@code wait}. Of several callers on any
+     * nodes that wait for the same free key, exactly one gets it.
+     *
+     * @param wait how long to wait for the key; {@link Duration#ZERO} does not wait
+     * @return the handle, or empty when the key was not free before {@code wait} ran out
+     * @throws InterruptedException if the thread is interrupted while waiting; the lock is then not taken
+     * @throws IllegalArgumentException if the key or ttl is invalid, or {@code wait} is null or negative
+     * @throws IllegalStateException if this thread already holds the key
+     */
+    Optional<LockHandle> tryAcquire(String key, Duration ttl, Duration wait) throws InterruptedException;
 
     /** Like {@link #tryAcquire(String, Duration)} with the default ttl of 30 seconds. */
     Optional<LockHandle> tryAcquire(String key);

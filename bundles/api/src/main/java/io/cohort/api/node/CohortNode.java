@@ -32,6 +32,14 @@ public interface CohortNode {
         return "";
     }
 
+    /**
+     * Returns the event queue channels whose tasks this node runs (setting {@code queue.consume}): {@code all},
+     * {@code none}, or the channels separated by commas.
+     */
+    default String queueRole() {
+        return "all";
+    }
+
     /** Returns every plugin the runtime has seen, in load order, then the plugins not loaded. */
     List<PluginInfo> plugins();
 

@@ -38,4 +38,26 @@ public interface CacheRegion {
 
     /** Returns an estimate of the number of entries. */
     long size();
+
+    /** Returns the time left before {@code key} expires, or {@code null} if it is absent, expired or never expires. */
+    Duration remainingTtl(String key);
+
+    /**
+     * Sets {@code field} of the JSON object under {@code key} to the JSON {@code value} in one step that is atomic per
+     * key on every node that shares the store, and keeps the entry's expiry. An absent or expired key becomes the
+     * object <code>{"field": value}</code> expiring after {@code ttlIfAbsent} ({@code null} for never).
+     *
+     * @return {@link FieldChange#CHANGED}, or {@link FieldChange#NOT_AN_OBJECT} when the stored value is not a JSON
+     *     object
+     */
+    FieldChange putField(String key, String field, byte[] value, Duration ttlIfAbsent);
+
+    /**
+     * Removes {@code field} from the JSON object under {@code key}, atomically per key like {@link #putField}, and
+     * keeps the entry's expiry.
+     *
+     * @return {@link FieldChange#CHANGED} if the field was removed, {@link FieldChange#UNCHANGED} if the key or the
+     *     field was absent, {@link FieldChange#NOT_AN_OBJECT} if the stored value is not a JSON object
+     */
+    FieldChange removeField(String key, String field);
 }

@@ -1,5 +1,6 @@
 package io.cohort.core.cache;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,6 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.cohort.api.cache.Cache;
 import io.cohort.api.cache.CacheManager;
 import io.cohort.api.cache.CacheOptions;
+import io.cohort.api.cache.Counter;
+import io.cohort.core.node.Names;
 
 import org.osgi.framework.Bundle;
 import org.osgi.service.component.ComponentContext;
@@ -68,6 +71,26 @@ public final class BundleCacheManager implements CacheManager {
     @Override
     public Set<String> storeNames() {
         return service.storeNames();
+    }
+
+    @Override
+    public void flushAll() {
+        LOG.info("Bundle {} flushes every cache of the application", bundle);
+        service.flushAll();
+    }
+
+    @Override
+    public Counter createCounter(String name) {
+        return service.createCounter(name, null);
+    }
+
+    @Override
+    public Counter createCounter(String name, Duration ttl) {
+        if (ttl == null) {
+            throw new IllegalArgumentException("ttl of counter '" + Names.abbreviate(String.valueOf(name))
+                    + "' is null; expected a duration of at least 1 ms, or createCounter(name) for none");
+        }
+        return service.createCounter(name, ttl);
     }
 
     private static String describe(Bundle using) {

@@ -1,5 +1,6 @@
 package io.cohort.core.cache;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.cohort.api.cache.Cache;
 import io.cohort.api.cache.CacheOptions;
+import io.cohort.api.cache.Counter;
 import io.cohort.api.spi.CacheStoreAdapter;
 import io.cohort.core.adapter.AdapterRegistry;
 import io.cohort.core.json.JsonCodec;
@@ -42,6 +44,7 @@ public final class CacheService {
     private final AdapterRegistry<CacheStoreAdapter> stores = new AdapterRegistry<>("cache store");
     private final JsonCodec codec = new JsonCodec();
     private final Map<String, RegionCache> caches = new ConcurrentHashMap<>();
+    private final Map<String, StoreCounter> counters = new ConcurrentHashMap<>();
 
     @Activate
     public CacheService(@Reference(name = "settings") NodeSettings settings) {
@@ -83,7 +86,7 @@ public final class CacheService {
             throw new IllegalArgumentException("maxEntries " + options.maxEntries() + " of cache '" + name
                     + "' is negative; expected 0 for no limit or a positive count");
         }
-        String store = resolveStore(name, options.store());
+        String store = resolveStore("cache '" + name + "'", options.store());
 
         RegionCache existing = caches.get(name);
         if (existing != null) {
@@ -115,20 +118,64 @@ public final class CacheService {
         return stores.names();
     }
 
+    /**
+     * Clears every region of this node's application ({@code <app>:}) in every registered store, as
+     * {@link io.cohort.api.cache.CacheManager#flushAll()} states.
+     */
+    public void flushAll() {
+        String regionPrefix = settings.scoped("");
+        for (String name : stores.names()) {
+            stores.find(name).ifPresent(store -> {
+                int cleared = store.clearRegions(regionPrefix);
+                LOG.info("Flushed {} cache regions of application {} in store {} from node {}", cleared,
+                        settings.appName(), name, settings.nodeId());
+            });
+        }
+    }
+
+    /**
+     * Returns the counter {@code name} in the node's default store, creating its view on first use, as
+     * {@link io.cohort.api.cache.CacheManager#createCounter(String, Duration)} states.
+     *
+     * @param ttl the counter's ttl, or {@code null} for none
+     */
+    public synchronized Counter createCounter(String name, Duration ttl) {
+        Names.requireName("counter name", name);
+        if (ttl != null) {
+            RegionCache.requireTtl("ttl of counter '" + name + "'", ttl);
+        }
+        StoreCounter existing = counters.get(name);
+        if (existing != null) {
+            if (!existing.ttl().equals(Optional.ofNullable(ttl))) {
+                throw new IllegalArgumentException("counter '" + name + "' already exists with ttl "
+                        + existing.ttl().map(Object::toString).orElse("none") + "; requested "
+                        + (ttl == null ? "none" : ttl) + "; use the same ttl or another counter name");
+            }
+            return existing;
+        }
+        String store = resolveStore("counter '" + name + "'", null);
+
+        StoreCounter counter = new StoreCounter(name, settings.scoped(name), ttl, store, stores);
+        counters.put(name, counter);
+        LOG.info("Counter {} created on node {} in store {} (ttl {})", name, settings.nodeId(), store,
+                ttl == null ? "none" : ttl);
+        return counter;
+    }
+
     /** Returns the caches of this node with their counters, for the operator shell. */
     public Collection<RegionCache> caches() {
         return new ArrayList<>(caches.values());
     }
 
-    private String resolveStore(String cacheName, String requested) {
+    private String resolveStore(String owner, String requested) {
         if (requested != null) {
             stores.require(requested);
             return requested;
         }
         String configured = settings.cacheStore();
         if (stores.find(configured).isEmpty()) {
-            throw new IllegalStateException("cache.store '" + configured + "', the default store of cache '"
-                    + cacheName + "', is not registered; registered: " + stores.names());
+            throw new IllegalStateException("cache.store '" + configured + "', the default store of " + owner
+                    + ", is not registered; registered: " + stores.names());
         }
         return configured;
     }

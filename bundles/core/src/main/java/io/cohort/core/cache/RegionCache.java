@@ -1,5 +1,6 @@
 package io.cohort.core.cache;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,9 +25,12 @@ import io.cohort.api.cache.CacheOptions;
 import io.cohort.api.cache.WrapCondition;
 import io.cohort.api.spi.CacheRegion;
 import io.cohort.api.spi.CacheStoreAdapter;
+import io.cohort.api.spi.FieldChange;
 import io.cohort.core.adapter.AdapterRegistry;
 import io.cohort.core.json.JsonCodec;
 import io.cohort.core.node.Names;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -219,6 +223,57 @@ public final class RegionCache implements Cache {
     @Override
     public Set<String> keys() {
         return Collections.unmodifiableSet(new TreeSet<>(region().keys()));
+    }
+
+    @Override
+    public Optional<Duration> ttl(String key) {
+        requireKey(key);
+        return Optional.ofNullable(region().remainingTtl(key));
+    }
+
+    @Override
+    public <T> Optional<T> getValueInObject(String key, String field, Class<T> type) {
+        requireKey(key);
+        requireField(key, field);
+        requireType(type);
+
+        byte[] json = region().get(key);
+        if (json == null) {
+            counters.miss(1);
+            return Optional.empty();
+        }
+        counters.hit(1);
+        JsonNode value = readObject(key, json).get(field);
+        if (value == null) {
+            return Optional.empty();
+        }
+        return Optional.of(codec.decode("cache '" + name() + "' key '" + key + "' field '" + field + "'",
+                writeTree(key, value), type));
+    }
+
+    @Override
+    public void setValueInObject(String key, String field, Object value) {
+        requireKey(key);
+        requireField(key, field);
+        byte[] json = codec.encode("value for field '" + field + "' of key '" + key + "' of cache '" + name() + "'",
+                value);
+
+        if (region().putField(key, field, json, defaultTtl()) == FieldChange.NOT_AN_OBJECT) {
+            throw notAnObject(key);
+        }
+        counters.set(1);
+    }
+
+    @Override
+    public boolean delValueInObject(String key, String field) {
+        requireKey(key);
+        requireField(key, field);
+
+        FieldChange change = region().removeField(key, field);
+        if (change == FieldChange.NOT_AN_OBJECT) {
+            throw notAnObject(key);
+        }
+        return change == FieldChange.CHANGED;
     }
 
     @Override
@@ -425,6 +480,38 @@ public final class RegionCache implements Cache {
 
     private String requireKey(String key) {
         return Names.requireName("cache '" + name() + "' key", key);
+    }
+
+    private void requireField(String key, String field) {
+        Names.requireName("field of key '" + key + "' of cache '" + name() + "'", field);
+    }
+
+    private JsonNode readObject(String key, byte[] json) {
+        JsonNode node;
+        try {
+            node = codec.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("value under key '" + key + "' of cache '" + name() + "' is not valid "
+                    + "JSON: " + e.getMessage(), e);
+        }
+        if (!node.isObject()) {
+            throw notAnObject(key);
+        }
+        return node;
+    }
+
+    private byte[] writeTree(String key, JsonNode value) {
+        try {
+            return codec.mapper().writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new IllegalStateException("a field of key '" + key + "' of cache '" + name() + "' could not be "
+                    + "written again as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private IllegalStateException notAnObject(String key) {
+        return new IllegalStateException("value under key '" + key + "' of cache '" + name() + "' is not a JSON "
+                + "object, so it has no fields; store an object (a map, record or POJO) under it first");
     }
 
     private List<String> requireKeys(Collection<String> keys) {

@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import io.cohort.api.lock.LockHandle;
 import io.cohort.api.lock.LockManager;
 import io.cohort.core.node.HeldResources;
+import io.cohort.core.node.Names;
 
 import org.osgi.framework.Bundle;
 import org.osgi.service.component.ComponentContext;
@@ -52,6 +53,20 @@ public final class BundleLockManager implements LockManager, HeldResources {
     @Override
     public <T> T runExclusive(String key, Callable<T> body, Duration ttl) throws Exception {
         return service.runExclusive(owner, key, body, ttl);
+    }
+
+    @Override
+    public <T> T runExclusive(String key, Callable<T> body, Duration ttl, Duration maxHold) throws Exception {
+        if (maxHold == null) {
+            throw new IllegalArgumentException("maxHold for lock key '" + Names.abbreviate(String.valueOf(key))
+                    + "' is null; expected a duration of at least the ttl, or runExclusive without it");
+        }
+        return service.runExclusive(owner, key, body, ttl, maxHold);
+    }
+
+    @Override
+    public Optional<LockHandle> tryAcquire(String key, Duration ttl, Duration wait) throws InterruptedException {
+        return service.tryAcquire(owner, key, ttl, wait);
     }
 
     @Override

@@ -38,12 +38,15 @@ final class Lease implements LockHandle {
     private final String key;
     private final String fullKey;
     private final long fenceToken;
-    private final Duration ttl;
-    private final Instant expiresAt;
-    private final long deadlineNanos;
+    private final Instant acquiredAt;
     private final Thread holder;
     private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
+    private volatile Duration ttl;
+    private volatile Instant expiresAt;
+    private volatile long deadlineNanos;
     private volatile Future<?> expiryTask;
+    private Renewal renewal;
+    private int renewalCount;
 
     Lease(LockService service, LockAdapter adapter, LockOwner owner, LeaseTimer timer, String key, String fullKey,
             long fenceToken, Duration ttl) {
@@ -55,7 +58,8 @@ final class Lease implements LockHandle {
         this.fullKey = fullKey;
         this.fenceToken = fenceToken;
         this.ttl = ttl;
-        this.expiresAt = Instant.now().plus(ttl);
+        this.acquiredAt = Instant.now();
+        this.expiresAt = acquiredAt.plus(ttl);
         this.deadlineNanos = timer.nanoTime() + ttl.toNanos();
         this.holder = Thread.currentThread();
     }
@@ -106,6 +110,31 @@ final class Lease implements LockHandle {
         }
     }
 
+    /**
+     * Moves the deadline to {@code ttl} from now and schedules the expiry there. It runs under this lease's monitor,
+     * like the timer's expiry, so an expiry task of the old deadline that fires meanwhile finds the deadline not yet
+     * passed and does nothing.
+     */
+    @Override
+    public void extend(Duration ttl) {
+        LockService.requireTtl(key, ttl);
+        synchronized (this) {
+            if (deadlinePassed()) {
+                expire();
+            }
+            State current = state.get();
+            if (current == State.EXPIRED) {
+                throw lost("ran out after " + this.ttl + " before it was extended", null);
+            }
+            if (current == State.RELEASED) {
+                throw new IllegalStateException("lease of lock key '" + key + "' (fence token " + fenceToken
+                        + ") was released, so it cannot be extended; acquire the key again");
+            }
+            moveDeadline(ttl);
+        }
+        LOG.debug("Extended lock key {} (fence token {}) of {} by {}", fullKey, fenceToken, owner, ttl);
+    }
+
     @Override
     public void close() {
         release();
@@ -126,6 +155,10 @@ final class Lease implements LockHandle {
 
     Duration ttl() {
         return ttl;
+    }
+
+    Instant acquiredAt() {
+        return acquiredAt;
     }
 
     Thread holder() {
@@ -205,7 +238,78 @@ final class Lease implements LockHandle {
                 + ") " + reason + "; work done under it was not exclusive", cause);
     }
 
-    private void expireOnTimer() {
+    /**
+     * Renews this lease on the timer while it is held: whenever a third of {@code ttl} is left, the deadline moves to
+     * {@code ttl} from then, but never past {@code maxHold} after the grant. {@link #stopRenewal()} and the end of
+     * the lease stop it.
+     */
+    synchronized void startRenewal(Duration ttl, Duration maxHold) {
+        long maxDeadline = deadlineNanos - this.ttl.toNanos() + maxHold.toNanos();
+        renewal = new Renewal(ttl.toNanos(), maxDeadline);
+        scheduleRenewal(renewal);
+    }
+
+    /** Stops the renewal; once this returns, no renewal of this lease runs any more. */
+    synchronized void stopRenewal() {
+        Renewal current = renewal;
+        if (current != null) {
+            current.stopped = true;
+            Future<?> task = current.task;
+            if (task != null) {
+                task.cancel(false);
+            }
+            renewal = null;
+        }
+    }
+
+    /** Returns how many times this lease was renewed. For tests. */
+    synchronized int renewals() {
+        return renewalCount;
+    }
+
+    private void scheduleRenewal(Renewal current) {
+        long left = deadlineNanos - timer.nanoTime();
+        long delay = Math.max(0, left - current.ttlNanos / 3);
+        current.task = timer.schedule(() -> renew(current), delay);
+    }
+
+    private synchronized void renew(Renewal current) {
+        if (current.stopped || renewal != current || state.get() != State.HELD) {
+            return;
+        }
+        if (deadlinePassed()) {
+            return;
+        }
+        long now = timer.nanoTime();
+        long next = Math.min(current.ttlNanos, current.maxDeadlineNanos - now);
+        if (next <= deadlineNanos - now) {
+            LOG.debug("Lock key {} (fence token {}) of {} reached its longest hold; it is not renewed any more",
+                    fullKey, fenceToken, owner);
+            return;
+        }
+        moveDeadline(Duration.ofNanos(next));
+        renewalCount++;
+        if (next == current.ttlNanos) {
+            scheduleRenewal(current);
+        }
+    }
+
+    /** Sets a new deadline and replaces the expiry task; the caller holds this lease's monitor. */
+    private void moveDeadline(Duration ttl) {
+        this.ttl = ttl;
+        this.deadlineNanos = timer.nanoTime() + ttl.toNanos();
+        this.expiresAt = Instant.now().plus(ttl);
+        Future<?> old = expiryTask;
+        expiryTask = timer.schedule(this::expireOnTimer, ttl.toNanos());
+        if (old != null) {
+            old.cancel(false);
+        }
+    }
+
+    private synchronized void expireOnTimer() {
+        if (!deadlinePassed()) {
+            return;
+        }
         try {
             expire();
         } catch (RuntimeException e) {
@@ -213,11 +317,18 @@ final class Lease implements LockHandle {
         }
     }
 
-    /** Cancels the expiry task and removes the lease from the lock service's table and from its owner. */
+    /**
+     * Cancels the expiry task and the renewal and removes the lease from the lock service's table and from its owner.
+     * It takes this lease's monitor, so a renewal or extension that runs now has finished, and its new expiry task is
+     * the one cancelled here.
+     */
     private void end() {
-        Future<?> task = expiryTask;
-        if (task != null) {
-            task.cancel(false);
+        synchronized (this) {
+            stopRenewal();
+            Future<?> task = expiryTask;
+            if (task != null) {
+                task.cancel(false);
+            }
         }
         service.forget(this);
         owner.remove(this);
@@ -230,6 +341,20 @@ final class Lease implements LockHandle {
             LOG.warn("Unlocking lock key {} (fence token {}) in the lock adapter failed; the key may stay locked "
                     + "there", fullKey, fenceToken, e);
             return false;
+        }
+    }
+
+    /** One renewal schedule: the ttl of each renewal and the latest deadline, on the timer clock. */
+    private static final class Renewal {
+
+        private final long ttlNanos;
+        private final long maxDeadlineNanos;
+        private boolean stopped;
+        private Future<?> task;
+
+        Renewal(long ttlNanos, long maxDeadlineNanos) {
+            this.ttlNanos = ttlNanos;
+            this.maxDeadlineNanos = maxDeadlineNanos;
         }
     }
 }

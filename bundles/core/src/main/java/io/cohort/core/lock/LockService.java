@@ -96,7 +96,7 @@ public final class LockService implements ResourceCounter {
         for (Lease lease : leasesByKey.values()) {
             if (lease.isHeld()) {
                 held.add(new HeldLease(lease.key(), lease.owner().toString(), lease.fenceToken(),
-                        lease.expiresAt().minus(lease.ttl()), lease.expiresAt()));
+                        lease.acquiredAt(), lease.expiresAt()));
             }
         }
         held.sort(Comparator.comparing(HeldLease::key));
@@ -125,17 +125,27 @@ public final class LockService implements ResourceCounter {
 
     /** Takes {@code key} for {@code owner} if it is free now, as {@link LockManager#tryAcquire} states. */
     Optional<LockHandle> tryAcquire(LockOwner owner, String key, Duration ttl) {
+        try {
+            return tryAcquire(owner, key, ttl, Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.debug("Interrupted while trying lock key {}; it was not taken", key);
+            return Optional.empty();
+        }
+    }
+
+    /** Takes {@code key} for {@code owner} if it becomes free within {@code wait}, as {@link LockManager} states. */
+    Optional<LockHandle> tryAcquire(LockOwner owner, String key, Duration ttl, Duration wait)
+            throws InterruptedException {
+        if (wait == null || wait.isNegative()) {
+            throw new IllegalArgumentException("wait " + wait + " for lock key '"
+                    + Names.abbreviate(String.valueOf(key)) + "' is " + (wait == null ? "null" : "negative")
+                    + "; expected a duration of 0 or more");
+        }
         String fullKey = checkRequest(key, ttl);
         LockAdapter adapter = adapter();
 
-        OptionalLong fenceToken;
-        try {
-            fenceToken = adapter.tryLock(fullKey, Duration.ZERO);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            LOG.debug("Interrupted while trying lock key {}; it was not taken", fullKey);
-            return Optional.empty();
-        }
+        OptionalLong fenceToken = adapter.tryLock(fullKey, wait);
         if (fenceToken.isEmpty()) {
             return Optional.empty();
         }
@@ -149,18 +159,40 @@ public final class LockService implements ResourceCounter {
      * lease, its result is dropped, because only an exception can be the cause.
      */
     <T> T runExclusive(LockOwner owner, String key, Callable<T> body, Duration ttl) throws Exception {
+        return runExclusive(owner, key, body, ttl, null);
+    }
+
+    /**
+     * Runs {@code body} like {@link #runExclusive(LockOwner, String, Callable, Duration)}, renewing the lease until
+     * {@code maxHold} after the grant when that is not null. The renewal stops before the lease is released.
+     */
+    <T> T runExclusive(LockOwner owner, String key, Callable<T> body, Duration ttl, Duration maxHold)
+            throws Exception {
         if (body == null) {
             throw new IllegalArgumentException("body for lock key '" + Names.abbreviate(String.valueOf(key))
                     + "' is null; expected a Callable to run under the lock");
+        }
+        if (maxHold != null) {
+            requireTtl(key, ttl);
+            requireTtl(key, maxHold);
+            if (maxHold.compareTo(ttl) < 0) {
+                throw new IllegalArgumentException("maxHold " + maxHold + " for lock key '" + key + "' is less "
+                        + "than its ttl " + ttl + "; expected at least the ttl");
+            }
         }
         Lease lease = (Lease) acquire(owner, key, ttl);
 
         T result = null;
         Throwable failure = null;
         try {
+            if (maxHold != null) {
+                lease.startRenewal(ttl, maxHold);
+            }
             result = body.call();
         } catch (Throwable e) {
             failure = e;
+        } finally {
+            lease.stopRenewal();
         }
         String ending = failure == null ? "returned" : "threw";
         if (!lease.isHeld()) {
@@ -234,7 +266,7 @@ public final class LockService implements ResourceCounter {
                 + "' is not registered; registered: " + adapters.names()));
     }
 
-    private static void requireTtl(String key, Duration ttl) {
+    static void requireTtl(String key, Duration ttl) {
         if (ttl == null) {
             throw new IllegalArgumentException("ttl for lock key '" + key + "' is null; expected a positive "
                     + "duration of at most " + LockManager.MAX_TTL);

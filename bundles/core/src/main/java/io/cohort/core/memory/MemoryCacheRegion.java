@@ -7,19 +7,24 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy.VarExpiration;
 
 import io.cohort.api.spi.CacheRegion;
+import io.cohort.api.spi.FieldChange;
 
 /**
  * One region of {@link MemoryCacheStore}: a Caffeine cache whose entries each carry their own ttl.
  *
  * <p>Caffeine hides an expired entry from every read, including {@link #keys()}, before its maintenance removes it.
  * Maintenance runs on the calling threads, so eviction beyond {@code maxEntries} has happened when a write returns.
- * Value arrays are kept as given and returned as kept, so callers must not modify them.
+ * Value arrays are kept as given and returned as kept, so callers must not modify them. Field updates run inside
+ * Caffeine's per-key {@code compute}, so they are atomic per key, and keep the entry's remaining ttl.
  */
 final class MemoryCacheRegion implements CacheRegion {
 
@@ -28,6 +33,7 @@ final class MemoryCacheRegion implements CacheRegion {
 
     private final String name;
     private final Cache<String, Entry> entries;
+    private final VarExpiration<String, Entry> expiration;
 
     MemoryCacheRegion(String name, long maxEntries) {
         this.name = name;
@@ -38,6 +44,7 @@ final class MemoryCacheRegion implements CacheRegion {
             builder.maximumSize(maxEntries);
         }
         this.entries = builder.build();
+        this.expiration = entries.policy().expireVariably().orElseThrow();
     }
 
     @Override
@@ -55,14 +62,14 @@ final class MemoryCacheRegion implements CacheRegion {
 
     @Override
     public void put(String key, byte[] value, Duration ttl) {
-        entries.put(key, new Entry(value, ttlNanos(ttl)));
+        entries.put(key, new Entry(value, ttlNanos(ttl), false));
     }
 
     @Override
     public void putAll(Map<String, byte[]> values, Duration ttl) {
         long ttlNanos = ttlNanos(ttl);
         Map<String, Entry> batch = new LinkedHashMap<>();
-        values.forEach((key, value) -> batch.put(key, new Entry(value, ttlNanos)));
+        values.forEach((key, value) -> batch.put(key, new Entry(value, ttlNanos, false)));
         entries.putAll(batch);
     }
 
@@ -104,6 +111,51 @@ final class MemoryCacheRegion implements CacheRegion {
     }
 
     @Override
+    public Duration remainingTtl(String key) {
+        Entry entry = entries.getIfPresent(key);
+        if (entry == null || entry.ttlNanos() == NO_EXPIRY) {
+            return null;
+        }
+        return expiration.getExpiresAfter(key).filter(left -> !left.isNegative() && !left.isZero()).orElse(null);
+    }
+
+    @Override
+    public FieldChange putField(String key, String field, byte[] value, Duration ttlIfAbsent) {
+        long ttlNanos = ttlNanos(ttlIfAbsent);
+        AtomicReference<FieldChange> change = new AtomicReference<>(FieldChange.CHANGED);
+        entries.asMap().compute(key, (k, current) -> {
+            if (current == null) {
+                return new Entry(JsonFields.singleField(field, value), ttlNanos, false);
+            }
+            ObjectNode object = JsonFields.readObject(current.json());
+            if (object == null) {
+                change.set(FieldChange.NOT_AN_OBJECT);
+                return current;
+            }
+            return new Entry(JsonFields.with(object, field, value), current.ttlNanos(), true);
+        });
+        return change.get();
+    }
+
+    @Override
+    public FieldChange removeField(String key, String field) {
+        AtomicReference<FieldChange> change = new AtomicReference<>(FieldChange.UNCHANGED);
+        entries.asMap().computeIfPresent(key, (k, current) -> {
+            ObjectNode object = JsonFields.readObject(current.json());
+            if (object == null) {
+                change.set(FieldChange.NOT_AN_OBJECT);
+                return current;
+            }
+            if (object.remove(field) == null) {
+                return current;
+            }
+            change.set(FieldChange.CHANGED);
+            return new Entry(JsonFields.write(object), current.ttlNanos(), true);
+        });
+        return change.get();
+    }
+
+    @Override
     public String toString() {
         return "MemoryCacheRegion[" + name + "]";
     }
@@ -122,11 +174,18 @@ final class MemoryCacheRegion implements CacheRegion {
         }
     }
 
-    /** A stored value and its ttl in nanoseconds. */
-    private record Entry(byte[] json, long ttlNanos) {
+    /**
+     * A stored value and its ttl in nanoseconds.
+     *
+     * @param keepExpiry whether this value replaces an entry without changing its expiry (a field update)
+     */
+    private record Entry(byte[] json, long ttlNanos, boolean keepExpiry) {
     }
 
-    /** Expires each entry after its own ttl, counted from its last write. Reads do not extend it. */
+    /**
+     * Expires each entry after its own ttl, counted from its last write other than a field update. Reads do not
+     * extend it.
+     */
     private static final class PerEntryTtl implements Expiry<String, Entry> {
 
         @Override
@@ -136,7 +195,7 @@ final class MemoryCacheRegion implements CacheRegion {
 
         @Override
         public long expireAfterUpdate(String key, Entry entry, long currentTime, long currentDuration) {
-            return entry.ttlNanos();
+            return entry.keepExpiry() ? currentDuration : entry.ttlNanos();
         }
 
         @Override

@@ -42,7 +42,7 @@ public class NodeComponent {
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final long MAX_SHUTDOWN_TIMEOUT_MS = Duration.ofMinutes(10).toMillis();
     private static final Set<String> KNOWN_KEYS = new TreeSet<>(Set.of("app.name", "node.id", "cache.store",
-            "pubsub.adapter", "queue.adapter", "lock.adapter", "queue.shutdown.timeout.ms"));
+            "pubsub.adapter", "queue.adapter", "lock.adapter", "queue.shutdown.timeout.ms", "queue.consume"));
 
     private ServiceRegistration<NodeSettings> registration;
 
@@ -69,6 +69,12 @@ public class NodeComponent {
 
         /** Milliseconds that stopping consumers wait for running tasks before cancelling them; 0 to 600000. */
         String queue_shutdown_timeout_ms() default "10000";
+
+        /**
+         * Event queue channels whose tasks this node runs: {@code all}, {@code none} or a comma-separated list. The
+         * tasks of a channel that no node consumes wait in the queue.
+         */
+        String queue_consume() default "all";
     }
 
     @Activate
@@ -85,9 +91,10 @@ public class NodeComponent {
         }
 
         registration = context.registerService(NodeSettings.class, settings, null);
-        LOG.info("Node {} started for application {} (data {}, adapters: cache={}, pubsub={}, queue={}, lock={})",
-                settings.nodeId(), settings.appName(), settings.dataDir(), settings.cacheStore(),
-                settings.pubSubAdapter(), settings.queueAdapter(), settings.lockAdapter());
+        LOG.info("Node {} started for application {} (data {}, adapters: cache={}, pubsub={}, queue={}, lock={}; "
+                + "consumes queue channels: {})", settings.nodeId(), settings.appName(), settings.dataDir(),
+                settings.cacheStore(), settings.pubSubAdapter(), settings.queueAdapter(), settings.lockAdapter(),
+                settings.queueRole().describe());
     }
 
     private static NodeSettings settings(BundleContext context, Config config) throws IOException {
@@ -100,7 +107,8 @@ public class NodeComponent {
                 adapterName("pubsub.adapter", config.pubsub_adapter()),
                 adapterName("queue.adapter", config.queue_adapter()),
                 adapterName("lock.adapter", config.lock_adapter()),
-                shutdownTimeout(config.queue_shutdown_timeout_ms()));
+                shutdownTimeout(config.queue_shutdown_timeout_ms()),
+                QueueRole.parse(config.queue_consume()));
     }
 
     /** Logs a WARN for each setting this component does not know, such as a misspelt key. */

@@ -14,9 +14,17 @@ import java.time.Duration;
  * @param queueAdapter the adapter of the event queue
  * @param lockAdapter the adapter of the lock manager
  * @param queueShutdownTimeout how long stopping consumers wait for running tasks before cancelling them
+ * @param queueRole the event queue channels whose tasks this node runs
  */
 public record NodeSettings(String appName, String nodeId, Path dataDir, String cacheStore, String pubSubAdapter,
-        String queueAdapter, String lockAdapter, Duration queueShutdownTimeout) {
+        String queueAdapter, String lockAdapter, Duration queueShutdownTimeout, QueueRole queueRole) {
+
+    /** Creates the settings of a node that consumes every queue channel. */
+    public NodeSettings(String appName, String nodeId, Path dataDir, String cacheStore, String pubSubAdapter,
+            String queueAdapter, String lockAdapter, Duration queueShutdownTimeout) {
+        this(appName, nodeId, dataDir, cacheStore, pubSubAdapter, queueAdapter, lockAdapter, queueShutdownTimeout,
+                QueueRole.ALL);
+    }
 
     /** Returns {@code <app>:<name>}, the full name of a channel, cache region or lock key in the adapters. */
     public String scoped(String name) {

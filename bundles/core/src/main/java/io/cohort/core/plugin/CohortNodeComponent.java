@@ -91,6 +91,11 @@ public class CohortNodeComponent implements CohortNode {
     }
 
     @Override
+    public String queueRole() {
+        return settings.queueRole().describe();
+    }
+
+    @Override
     public String lockMode() {
         String filter = "(" + Adapters.NAME_PROPERTY + "=" + settings.lockAdapter() + ")";
         try {

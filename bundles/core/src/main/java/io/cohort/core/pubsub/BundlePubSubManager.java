@@ -37,7 +37,7 @@ public final class BundlePubSubManager implements PubSubManager, HeldResources {
     }
 
     /** Creates the view of the bundle described by {@code owner}, for example {@code com.example.orders [14]}. */
-    BundlePubSubManager(NodePubSubManager node, String owner) {
+    public BundlePubSubManager(NodePubSubManager node, String owner) {
         this.node = node;
         this.owner = owner;
         this.subscriptions = new OwnedSubscriptions("pub/sub", owner);

@@ -82,11 +82,11 @@ public final class NodePubSubManager implements ResourceCounter {
 
     @Reference(name = "adapter", service = PubSubAdapter.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, unbind = "removeAdapter")
-    void addAdapter(PubSubAdapter adapter, Map<String, Object> properties) {
+    public void addAdapter(PubSubAdapter adapter, Map<String, Object> properties) {
         router.adapterAdded(adapter, properties);
     }
 
-    void removeAdapter(PubSubAdapter adapter, Map<String, Object> properties) {
+    public void removeAdapter(PubSubAdapter adapter, Map<String, Object> properties) {
         router.adapterRemoved(adapter, properties);
     }
 

@@ -42,7 +42,7 @@ public final class BundleEventQueue implements EventQueue, HeldResources {
     }
 
     /** Creates the view of {@code owner}, a bundle name for messages. */
-    BundleEventQueue(EventQueueManager manager, String owner) {
+    public BundleEventQueue(EventQueueManager manager, String owner) {
         this.manager = manager;
         this.owner = owner;
     }
@@ -52,7 +52,7 @@ public final class BundleEventQueue implements EventQueue, HeldResources {
      * queue shutdown timeout to finish, and the rest are cancelled and go back to the queue.
      */
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
         List<QueueConsumer<?>> mine;
         synchronized (lifecycle) {
             closed = true;

@@ -89,17 +89,17 @@ public final class EventQueueManager implements ResourceCounter {
 
     @Reference(name = "adapters", service = EventQueueAdapter.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, unbind = "removeAdapter")
-    void addAdapter(EventQueueAdapter adapter, Map<String, Object> properties) {
+    public void addAdapter(EventQueueAdapter adapter, Map<String, Object> properties) {
         adapters.add(adapter, properties);
     }
 
-    void removeAdapter(EventQueueAdapter adapter, Map<String, Object> properties) {
+    public void removeAdapter(EventQueueAdapter adapter, Map<String, Object> properties) {
         adapters.remove(adapter, properties);
     }
 
     /** Stops every consumer, waiting as {@link QueueConsumer#close()} does, and rejects later calls. */
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
         List<QueueConsumer<?>> all;
         synchronized (lifecycle) {
             closed = true;
@@ -111,7 +111,8 @@ public final class EventQueueManager implements ResourceCounter {
     }
 
     /**
-     * Subscribes {@code consumer} and starts its workers.
+     * Subscribes {@code consumer} and starts its workers, unless this node does not consume the channel (setting
+     * {@code queue.consume}); such a consumer stays registered without workers.
      *
      * @param owner the subscribing bundle, for messages
      * @param onStopped called once the consumer stopped
@@ -140,10 +141,18 @@ public final class EventQueueManager implements ResourceCounter {
                     consumers.remove(stopped);
                     onStopped.accept(stopped);
                 });
+        boolean consumes = settings.queueRole().consumes(channel);
         synchronized (lifecycle) {
             requireOpen();
             consumers.add(queueConsumer);
-            queueConsumer.start();
+            if (consumes) {
+                queueConsumer.start();
+            }
+        }
+        if (!consumes) {
+            LOG.info("Consumer of channel {} for {} stays idle on node {}, whose queue.consume is {}; its tasks run "
+                    + "on the nodes that consume the channel", channel, owner, settings.nodeId(),
+                    settings.queueRole().describe());
         }
         return queueConsumer;
     }
@@ -309,7 +318,8 @@ public final class EventQueueManager implements ResourceCounter {
     private void requireOpen() {
         synchronized (lifecycle) {
             if (closed) {
-                throw new IllegalStateException("the event queue of node " + settings.nodeId() + " is stopped");
+                throw new IllegalStateException("node is stopping: the event queue of node " + settings.nodeId()
+                        + " accepts no more tasks or consumers");
             }
         }
     }
