@@ -51,7 +51,7 @@ public class MemoryEventQueueAdapterTest {
         TaskRecord delayedLong = first.take(QUEUE, Duration.ZERO);
         first.requeue(QUEUE, delayedLong.nextAttempt(), Duration.ofMinutes(1));
         TaskRecord delayedShort = first.take(QUEUE, Duration.ZERO);
-        first.requeue(QUEUE, delayedShort.nextAttempt(), Duration.ofMillis(300));
+        first.requeue(QUEUE, delayedShort.nextAttempt(), Duration.ofSeconds(3));
         TaskRecord dead = first.take(QUEUE, Duration.ZERO);
         DeadLetter letter = deadLetter(dead);
         first.deadLetter(QUEUE, letter);
@@ -74,7 +74,7 @@ public class MemoryEventQueueAdapterTest {
         assertEquals("e", second.take(QUEUE, Duration.ZERO).id());
         assertNull(second.take(QUEUE, Duration.ZERO));
 
-        TaskRecord restoredShort = second.take(QUEUE, Duration.ofSeconds(5));
+        TaskRecord restoredShort = second.take(QUEUE, Duration.ofSeconds(10));
         assertEquals("c", restoredShort.id());
         assertEquals(2, restoredShort.attempt());
         assertNull(second.take(QUEUE, Duration.ofMillis(100)));
