@@ -43,8 +43,8 @@ public class SampleScenariosIT {
     /** Milliseconds per task step; long enough that the test sees tasks running, short enough to finish soon. */
     private static final int STEP_MS = 300;
 
-    /** Steps of each task: 30 s per task, so that all three still run when the test cancels one and kills a node. */
-    private static final int STEPS = 100;
+    /** Steps of each task: 24 s per task, so that all three still run when the test kills a node. */
+    private static final int STEPS = 80;
 
     /** Generous limits for a loaded two-core machine; the conditions usually hold within a few seconds. */
     private static final Duration SHORT_LIMIT = Duration.ofSeconds(30);
@@ -75,11 +75,17 @@ public class SampleScenariosIT {
                     "concurrency", "1",
                     "step.ms", String.valueOf(STEP_MS)));
             try {
+                long phase = System.nanoTime();
                 cluster.start();
+                phase = logPhase("cluster start", phase);
                 deploySamples(cluster);
+                phase = logPhase("deploy", phase);
                 authPolicy_changedOnOneNode_everyNodeReadsItAtOnce(cluster);
+                phase = logPhase("auth scenario", phase);
                 collections_changedOnEveryNode_everyRegistryShowsTheSameSchema(cluster);
+                phase = logPhase("collections scenario", phase);
                 tasks_cancelledAndNodeKilled_everyNodeSeesTheOutcome(cluster);
+                logPhase("tasks scenario", phase);
             } catch (Throwable failure) {
                 cluster.keepLogs(Path.of("target", "crash-logs", "SampleScenariosIT"));
                 throw failure;
@@ -87,6 +93,13 @@ public class SampleScenariosIT {
         }
         System.out.printf("Sample scenarios test took %d ms%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - testStart));
+    }
+
+    /** Prints how long a phase took, so a slow run shows where the time went; returns the time now. */
+    private static long logPhase(String name, long startNanos) {
+        long now = System.nanoTime();
+        System.out.printf("Sample scenarios: %s took %d ms%n", name, TimeUnit.NANOSECONDS.toMillis(now - startNanos));
+        return now;
     }
 
     private static void deploySamples(ProcessCluster cluster) throws IOException {
@@ -136,7 +149,7 @@ public class SampleScenariosIT {
         ok(b, "collections:add-field", "catalog", "stock", "integer");
         ok(c, "collections:add-field", "catalog", "notes", "text");
 
-        // Two removals of one collection at the same moment: without the lock, one of them would read version 6
+        // Two removals of one collection at the same moment: without the lock, one of them could read version 6
         // after the other had moved the row on, and fail.
         ExecutorService clients = Executors.newFixedThreadPool(2, runnable -> new Thread(runnable,
                 "samples-it-remove-field"));
@@ -200,12 +213,20 @@ public class SampleScenariosIT {
             assertTrue(list, list.startsWith("Node " + node.name() + " runs 1 of 1 task slots."));
         }
 
-        // Node a serves the shared H2 database, so its task is the one cancelled, from another node, and the node
-        // killed is c.
+        // Node a serves the shared H2 database, so the node killed is c, right away, while its task still runs.
+        ProcessNode victim = cluster.node(2);
+        TaskLine orphan = running.get(victim.name());
+        TaskLine atKill = tasks(a).get(orphan.id());
+        assertEquals("the task on " + victim + " ended before the kill: " + atKill, "RUNNING", atKill.status());
+        assertEquals(victim + " exit status", ProcessNode.SIGKILL_EXIT_STATUS, victim.kill());
+        int doneAtKill = tasks(a).get(orphan.id()).done();
+
+        // The task on a is cancelled from b, which frees a's slot for the task of the killed node.
+        List<ProcessNode> survivors = List.of(cluster.node(0), cluster.node(1));
         TaskLine cancelled = running.get("a");
         String cancelOutput = ok(cluster.node(1), "tasks:cancel", cancelled.id());
         assertTrue(cancelOutput, cancelOutput.contains("sent to every node"));
-        for (ProcessNode node : cluster.nodes()) {
+        for (ProcessNode node : survivors) {
             eventually(SHORT_LIMIT, () -> {
                 TaskLine task = tasks(node).get(cancelled.id());
                 assertEquals(task.toString(), "CANCELLED", task.status());
@@ -214,15 +235,9 @@ public class SampleScenariosIT {
             });
         }
 
-        ProcessNode victim = cluster.node(2);
-        TaskLine orphan = running.get(victim.name());
-        assertEquals(victim + " exit status", ProcessNode.SIGKILL_EXIT_STATUS, victim.kill());
-        TaskLine atKill = tasks(a).get(orphan.id());
-        assertEquals("the task on " + victim + " ended before the kill: " + atKill, "RUNNING", atKill.status());
-        int doneAtKill = atKill.done();
         eventually(RERUN_LIMIT, () -> {
             TaskLine task = tasks(a).get(orphan.id());
-            assertEquals(task.toString(), "RUNNING", task.status());
+            assertTrue(task.toString(), Set.of("RUNNING", "DONE").contains(task.status()));
             assertEquals(task.toString(), "a", task.node());
             assertTrue(task.toString(), task.attempt() >= 2);
             assertTrue("progress went back: " + task + ", " + doneAtKill + " steps at the kill",

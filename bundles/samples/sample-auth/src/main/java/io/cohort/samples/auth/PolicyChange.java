@@ -16,7 +16,7 @@ record PolicyChange(Integer tokenTtlMinutes, Integer maxFailedLogins, Boolean re
     static final String MAX_FAILED_LOGINS = "max-failed-logins";
     static final String REQUIRE_MFA = "require-mfa";
 
-    /** The longest token ttl: 7 days. */
+    /** The maximum token ttl: 7 days. */
     static final int MAX_TOKEN_TTL_MINUTES = 10_080;
 
     static final int MAX_FAILED_LOGINS_LIMIT = 100;

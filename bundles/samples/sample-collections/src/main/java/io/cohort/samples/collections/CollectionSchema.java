@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The schema of one collection as the in-memory registry holds it: its fields in order and the version of the
+ * The schema of one collection as the in-memory registry keeps it: its fields in order and the version of the
  * collection row it was read at.
  *
  * @param name the collection name

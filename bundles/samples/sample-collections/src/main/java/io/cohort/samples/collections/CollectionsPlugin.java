@@ -178,7 +178,7 @@ public class CollectionsPlugin implements Plugin {
         });
     }
 
-    /** Stores {@code schema} unless the registry already holds a later version, which a sync message may bring. */
+    /** Stores {@code schema} unless the registry already contains a later version, which a sync message may bring. */
     private void remember(CollectionSchema schema) {
         registry.merge(schema.name(), schema, (held, loaded) -> loaded.version() >= held.version() ? loaded : held);
     }

@@ -5,7 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The signal that tells one running task to stop because {@code tasks:cancel} asked for it. Unlike the queue's
+ * The signal that stops one running task after {@code tasks:cancel} requested it. Unlike the queue's
  * own cancellation (timeout or shutdown), it does not interrupt the task's thread, so a database write in progress
  * completes, and the waiting task wakes up at once.
  *

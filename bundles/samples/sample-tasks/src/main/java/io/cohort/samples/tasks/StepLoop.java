@@ -8,7 +8,7 @@ import io.cohort.api.queue.TaskContext;
 /** Runs the steps of one task and reports each completed step. Each step waits {@code stepTime}. */
 final class StepLoop {
 
-    /** How a run ended without an exception. */
+    /** The end of a run that threw no exception. */
     enum Outcome {
         /** Every step ran. */
         DONE,
@@ -23,7 +23,7 @@ final class StepLoop {
         /**
          * Stores the progress.
          *
-         * @return whether the stored row asks for the task to stop, which sets the cancellation signal
+         * @return whether the stored row requests a cancel, which then sets the cancellation signal
          */
         boolean report(int completed) throws Exception;
     }
@@ -34,8 +34,8 @@ final class StepLoop {
     /**
      * Runs steps {@code from + 1} to {@code steps}, reporting each, until the last one or until the signal is set.
      *
-     * @throws TaskCancelledException if the queue cancelled the attempt (timeout or node stop); the interrupt flag
-     *     is cleared then, so the caller can still write the row, and the queue runs the task again
+     * @throws TaskCancelledException if the queue cancelled the attempt (timeout or node stop). The interrupt flag
+     *     is then cleared, so the caller can still write the row. The queue runs the task again.
      */
     static Outcome run(int from, int steps, Duration stepTime, CancellationSignal signal, TaskContext context,
             ProgressSink sink, String cancelReasonFromRow) throws Exception {
@@ -45,8 +45,8 @@ final class StepLoop {
                     return Outcome.CANCELLED;
                 }
             } catch (InterruptedException e) {
-                // The queue interrupts the worker when it cancels the attempt; the flag stays cleared, because the
-                // attempt ends here with TaskCancelledException, which tells the queue the same.
+                // The queue interrupts the worker when it cancels the attempt. The flag stays cleared, because the
+                // attempt ends here with TaskCancelledException, which reports the same cancel to the queue.
                 throw new TaskCancelledException("task " + context.taskId() + " interrupted at step "
                         + (completed + 1) + " of " + steps);
             }

@@ -86,7 +86,7 @@ final class TaskTable {
     /**
      * Marks a queued or running task as running on {@code node} in {@code attempt}.
      *
-     * @return false if the row has ended (done, cancelled or failed) or asks to be cancelled, and was not changed
+     * @return false, changing nothing, if the row has ended (done, cancelled or failed) or requests a cancel
      */
     static boolean markRunning(Connection connection, String id, String node, int attempt) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement("UPDATE " + TABLE
@@ -106,7 +106,7 @@ final class TaskTable {
     /**
      * Stores the completed steps of a running task.
      *
-     * @return whether the row asks for the task to be cancelled
+     * @return whether the row requests a cancel
      */
     static boolean progress(Connection connection, String id, int completed) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
@@ -135,7 +135,7 @@ final class TaskTable {
         }
     }
 
-    /** Marks a task as asking to be cancelled. */
+    /** Marks the row of a running task as requesting a cancel. */
     static void requestCancel(Connection connection, String id, String message) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE " + TABLE + " SET cancel_requested = TRUE, message = ? WHERE id = ?")) {
