@@ -8,7 +8,10 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.Optional;
 
-/** SQL of the table {@value #TABLE}, which contains one row: the application's token policy. Runs on H2 and PostgreSQL. */
+/**
+ * SQL of the table {@value #TABLE}, which contains one row: the application's token policy. Runs on H2 and
+ * PostgreSQL.
+ */
 final class PolicyTable {
 
     /** The table name; the {@code sample_auth_} prefix keeps it apart from Cohort's own tables. */
