@@ -41,9 +41,9 @@ final class ProcessCluster implements AutoCloseable {
     static final int PORT_RANGE_FIRST = 5971;
     static final int PORT_RANGE_LAST = 5990;
 
-    /** The sample scenario tests' member ports are 127.0.0.1:6001-6030. */
+    /** The sample scenario tests' member ports are 127.0.0.1:6001-6010; the demo script's test uses 6011-6030. */
     static final int SAMPLES_PORT_RANGE_FIRST = 6001;
-    static final int SAMPLES_PORT_RANGE_LAST = 6030;
+    static final int SAMPLES_PORT_RANGE_LAST = 6010;
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration DEPLOY_TIMEOUT = Duration.ofSeconds(60);
