@@ -253,9 +253,15 @@ public class TasksPlugin implements Plugin {
             LOG.info("Node {} ended task {}: {}", node, taskId, outcome);
         } catch (TaskCancelledException e) {
             boolean last = context.attempt() > context.maxRetries();
-            finish(taskId, last ? TaskStatus.FAILED : TaskStatus.QUEUED, "attempt " + context.attempt() + " on node "
-                    + node + " stopped by the queue (timeout or node stop); "
-                    + (last ? "no retry left" : "queued again"));
+            try {
+                finish(taskId, last ? TaskStatus.FAILED : TaskStatus.QUEUED, "attempt " + context.attempt()
+                        + " on node " + node + " stopped by the queue (timeout or node stop); "
+                        + (last ? "no retry left" : "queued again"));
+            } catch (Exception writeFailure) {
+                // A node that stops may have closed its database pool already; the next attempt rewrites the row.
+                LOG.warn("Node {} could not record the stop of task {} attempt {}", node, taskId, context.attempt(),
+                        writeFailure);
+            }
             throw e;
         } finally {
             running.remove(taskId);
