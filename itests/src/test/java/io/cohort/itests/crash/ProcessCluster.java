@@ -41,6 +41,10 @@ final class ProcessCluster implements AutoCloseable {
     static final int PORT_RANGE_FIRST = 5971;
     static final int PORT_RANGE_LAST = 5990;
 
+    /** The sample scenario tests' member ports are 127.0.0.1:6001-6010; the demo script's test uses 6011-6030. */
+    static final int SAMPLES_PORT_RANGE_FIRST = 6001;
+    static final int SAMPLES_PORT_RANGE_LAST = 6010;
+
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration DEPLOY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
@@ -61,9 +65,12 @@ final class ProcessCluster implements AutoCloseable {
      */
     ProcessCluster(Path root, int firstPort, int size, Map<String, String> memberSettings) {
         int lastPort = firstPort + size - 1;
-        if (firstPort < PORT_RANGE_FIRST || lastPort > PORT_RANGE_LAST) {
-            throw new IllegalArgumentException("ports " + firstPort + "-" + lastPort + " are outside the crash tests' "
-                    + "range " + PORT_RANGE_FIRST + "-" + PORT_RANGE_LAST);
+        boolean crashRange = firstPort >= PORT_RANGE_FIRST && lastPort <= PORT_RANGE_LAST;
+        boolean samplesRange = firstPort >= SAMPLES_PORT_RANGE_FIRST && lastPort <= SAMPLES_PORT_RANGE_LAST;
+        if (!crashRange && !samplesRange) {
+            throw new IllegalArgumentException("ports " + firstPort + "-" + lastPort + " are outside the process "
+                    + "tests' ranges " + PORT_RANGE_FIRST + "-" + PORT_RANGE_LAST + " and " + SAMPLES_PORT_RANGE_FIRST
+                    + "-" + SAMPLES_PORT_RANGE_LAST);
         }
         this.root = root;
         this.clusterName = "crash-" + UUID.randomUUID().toString().substring(0, 8);
@@ -74,20 +81,25 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /**
-     * Writes {@code etc/<pid>.cfg} with {@code settings} into every node's home when {@link #start()} lays it out;
-     * call it before {@link #start()}.
-     */
-    void configure(String pid, Map<String, String> settings) {
-        extraConfigs.put(pid, new LinkedHashMap<>(settings));
-    }
-
     ProcessNode node(int index) {
         return nodes.get(index);
     }
 
     List<ProcessNode> nodes() {
         return List.copyOf(nodes);
+    }
+
+    /**
+     * Writes {@code etc/<pid>.cfg} with {@code settings} into every node's home when the cluster starts, replacing the
+     * file of the distribution. The member and node files ({@code io.cohort.hazelcast}, {@code io.cohort.core}) are
+     * the harness's own and cannot be replaced.
+     */
+    void configure(String pid, Map<String, String> settings) {
+        if (pid.equals("io.cohort.hazelcast") || pid.equals("io.cohort.core")) {
+            throw new IllegalArgumentException("PID " + pid + " is written by the harness; pass member settings to "
+                    + "the constructor instead");
+        }
+        extraConfigs.put(pid, new LinkedHashMap<>(settings));
     }
 
     /** Copies every node's log folder under {@code target}, so a failed run can be read after the test removes it. */
@@ -238,8 +250,8 @@ final class ProcessCluster implements AutoCloseable {
         // Tasks take 200 ms, so 2 s is plenty for a stopping consumer, and the teardown does not wait 10 s.
         core.put("queue.shutdown.timeout.ms", "2000");
         writeConfig(etc.resolve("io.cohort.core.cfg"), core);
-        for (Map.Entry<String, Map<String, String>> config : extraConfigs.entrySet()) {
-            writeConfig(etc.resolve(config.getKey() + ".cfg"), config.getValue());
+        for (Map.Entry<String, Map<String, String>> extra : extraConfigs.entrySet()) {
+            writeConfig(etc.resolve(extra.getKey() + ".cfg"), extra.getValue());
         }
     }
 
@@ -270,8 +282,9 @@ final class ProcessCluster implements AutoCloseable {
         try (ServerSocket probe = new ServerSocket()) {
             probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         } catch (IOException e) {
-            throw new AssertionError("port " + port + " on 127.0.0.1 is in use (" + e.getMessage() + "); the crash "
-                    + "tests need ports " + PORT_RANGE_FIRST + "-" + PORT_RANGE_LAST + " free", e);
+            throw new AssertionError("port " + port + " on 127.0.0.1 is in use (" + e.getMessage() + "); the process "
+                    + "tests need ports " + PORT_RANGE_FIRST + "-" + PORT_RANGE_LAST + " and "
+                    + SAMPLES_PORT_RANGE_FIRST + "-" + SAMPLES_PORT_RANGE_LAST + " free", e);
         }
     }
 

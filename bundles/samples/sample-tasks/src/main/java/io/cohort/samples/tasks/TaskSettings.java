@@ -1,0 +1,39 @@
+package io.cohort.samples.tasks;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * The settings of the tasks plugin on one node, from the configuration PID {@value TasksPlugin#PID}.
+ *
+ * @param concurrency how many tasks this node runs at once, 1 to {@value #MAX_CONCURRENCY}
+ * @param stepTime how long one step of a task takes
+ */
+record TaskSettings(int concurrency, Duration stepTime) {
+
+    static final int DEFAULT_CONCURRENCY = 2;
+    static final int MAX_CONCURRENCY = 256;
+    static final long DEFAULT_STEP_MS = 1_000;
+    static final long MIN_STEP_MS = 10;
+    static final long MAX_STEP_MS = 60_000;
+
+    /**
+     * Returns the settings for the configured values. An invalid value is reported to {@code warning}, with the
+     * setting, the value and the allowed range, and replaced by its default, so the plugin still loads.
+     */
+    static TaskSettings of(int concurrency, long stepMillis, Consumer<String> warning) {
+        int slots = concurrency;
+        if (slots < 1 || slots > MAX_CONCURRENCY) {
+            warning.accept("concurrency " + concurrency + " is invalid; expected 1 to " + MAX_CONCURRENCY
+                    + "; using " + DEFAULT_CONCURRENCY);
+            slots = DEFAULT_CONCURRENCY;
+        }
+        long step = stepMillis;
+        if (step < MIN_STEP_MS || step > MAX_STEP_MS) {
+            warning.accept("step.ms " + stepMillis + " is invalid; expected " + MIN_STEP_MS + " to " + MAX_STEP_MS
+                    + "; using " + DEFAULT_STEP_MS);
+            step = DEFAULT_STEP_MS;
+        }
+        return new TaskSettings(slots, Duration.ofMillis(step));
+    }
+}
