@@ -35,7 +35,8 @@ final class Frames {
 
     static final int STATUS_OK = 0;
     static final int STATUS_FAILED = 1;
-    static final int STATUS_BAD_REQUEST = 2;
+    /** The usage error status (64, as in BSD's sysexits.h), so that a client never confuses it with "no node". */
+    static final int STATUS_BAD_REQUEST = 64;
 
     private Frames() {
     }

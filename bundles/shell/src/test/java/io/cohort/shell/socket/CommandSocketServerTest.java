@@ -126,7 +126,7 @@ public class CommandSocketServerTest {
 
         Response response = call(Frames.encodeRequest("x".repeat(Frames.MAX_REQUEST_BYTES + 1)));
 
-        assertEquals(2, response.status());
+        assertEquals(64, response.status());
         assertEquals("", response.stdout());
         assertTrue(response.stderr(), response.stderr().contains("over the maximum of 65536 bytes"));
     }
@@ -137,7 +137,7 @@ public class CommandSocketServerTest {
 
         Response response = call(new byte[] {(byte) 0x80, 0, 0, 0});
 
-        assertEquals(2, response.status());
+        assertEquals(64, response.status());
     }
 
     @Test
