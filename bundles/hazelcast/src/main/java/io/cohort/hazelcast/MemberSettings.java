@@ -148,7 +148,7 @@ record MemberSettings(String clusterName, String bindInterface, int port, int po
 
     /** Returns a short description of the CP mode, for logs and {@code cohort:info}. */
     String cpMode() {
-        return cpMemberCount == 0 ? "cp-unsafe (cp-member-count 0)" : "raft (cp-member-count " + cpMemberCount + ")";
+        return cpMemberCount == 0 ? "cp-unsafe (cp.member.count=0)" : "raft (cp.member.count=" + cpMemberCount + ")";
     }
 
     /** Expands {@code host:first-last} entries into one address per port. */

@@ -20,6 +20,6 @@ public class HazelcastLockAdapterRaftTest extends LockAdapterScenarios {
 
     @Override
     protected String expectedMode() {
-        return "raft (cp-member-count 3)";
+        return "raft (cp.member.count=3)";
     }
 }

@@ -15,6 +15,6 @@ public class HazelcastLockAdapterUnsafeTest extends LockAdapterScenarios {
 
     @Override
     protected String expectedMode() {
-        return "cp-unsafe (cp-member-count 0)";
+        return "cp-unsafe (cp.member.count=0)";
     }
 }

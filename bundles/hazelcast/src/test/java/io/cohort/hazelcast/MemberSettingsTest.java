@@ -68,8 +68,8 @@ public class MemberSettingsTest {
 
     @Test
     public void cpMode_describesUnsafeAndRaft() {
-        assertEquals("cp-unsafe (cp-member-count 0)", MemberSettings.defaults().cpMode());
-        assertEquals("raft (cp-member-count 5)", MemberSettings.parse(Map.of("cp.member.count", 5)).cpMode());
+        assertEquals("cp-unsafe (cp.member.count=0)", MemberSettings.defaults().cpMode());
+        assertEquals("raft (cp.member.count=5)", MemberSettings.parse(Map.of("cp.member.count", 5)).cpMode());
     }
 
     @Test

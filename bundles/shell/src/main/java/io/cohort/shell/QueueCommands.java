@@ -172,7 +172,8 @@ public class QueueCommands {
         unknown.removeAll(present);
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("dead letters " + unknown + " not found on queue channel '" + channel
-                    + "'; nothing was queued again. It has " + present.size() + " dead letters");
+                    + "'; nothing was queued again. It has " + present.size()
+                    + (present.size() == 1 ? " dead letter" : " dead letters"));
         }
         List<String> retried = new ArrayList<>();
         for (String taskId : requested) {

@@ -249,7 +249,7 @@ public class AdminCommandsTest {
                 () -> run("queue:retry jobs t-1 t-9"));
 
         assertEquals("dead letters [t-9] not found on queue channel 'jobs'; nothing was queued again. It has 1 dead "
-                + "letters", e.getMessage());
+                + "letter", e.getMessage());
         assertEquals(List.of(), admin.calls);
     }
 

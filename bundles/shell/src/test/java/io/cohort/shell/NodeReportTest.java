@@ -52,10 +52,10 @@ public class NodeReportTest {
 
     @Test(timeout = 5000)
     public void infoText_lockMode_followsAdapters() {
-        String text = NodeReport.infoText(node(Map.of(), "raft (cp-member-count 3)"), NOW);
+        String text = NodeReport.infoText(node(Map.of(), "raft (cp.member.count=3)"), NOW);
 
         assertTrue(text, text.contains("  lock    hazelcast (not registered)\n"
-                + "Lock mode:    raft (cp-member-count 3)\n"));
+                + "Lock mode:    raft (cp.member.count=3)\n"));
     }
 
     @Test(timeout = 5000)

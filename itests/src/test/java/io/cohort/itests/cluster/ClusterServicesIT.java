@@ -82,7 +82,7 @@ public class ClusterServicesIT {
             JsonNode info = ClusterHarness.json(node.run("cohort:info --json"));
             JsonNode members = ClusterHarness.json(node.run("cohort:members --json"));
 
-            assertEquals(node.name() + " lock mode", "cp-unsafe (cp-member-count 0)", info.get("lockMode").asText());
+            assertEquals(node.name() + " lock mode", "cp-unsafe (cp.member.count=0)", info.get("lockMode").asText());
             assertEquals(node.name() + " CP mode", "unsafe", members.get("cpMode").asText());
             List<String> local = new ArrayList<>();
             Set<String> addresses = new HashSet<>();

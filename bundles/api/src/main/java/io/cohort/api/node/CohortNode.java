@@ -25,7 +25,7 @@ public interface CohortNode {
 
     /**
      * Returns the consistency mode that the configured lock adapter reports ({@link
-     * io.cohort.api.spi.LockAdapter#mode()}), for example {@code in-process} or {@code raft (cp-member-count 3)};
+     * io.cohort.api.spi.LockAdapter#mode()}), for example {@code in-process} or {@code raft (cp.member.count=3)};
      * empty when that adapter is not registered or reports no mode.
      */
     default String lockMode() {

@@ -213,7 +213,8 @@ final class ClusterAdminService implements ClusterAdmin {
             }
         }
         if (!missing.isEmpty()) {
-            LOG.warn("Admin query {} of node {} has no rows from {}", query.name(), settings.nodeId(), missing);
+            LOG.warn("Admin query {} of node {} has no rows from {}", query.name(), settings.nodeId(),
+                    missing.stream().map(node -> "node " + node.nodeId() + " (" + node.reason() + ")").toList());
         }
         return new ClusterResult<>(rows, responded, missing, timeout);
     }

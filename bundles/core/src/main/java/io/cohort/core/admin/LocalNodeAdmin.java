@@ -201,7 +201,7 @@ final class LocalNodeAdmin implements NodeAdmin {
         }
         if (!queue.retryDeadLetter(channel, taskId)) {
             throw new IllegalArgumentException("dead letter '" + Names.abbreviate(taskId) + "' not found on queue "
-                    + "channel '" + channel + "'; it has " + queue.deadLetters(channel).size() + " dead letters");
+                    + "channel '" + channel + "'; " + deadLetterCount(queue.deadLetters(channel).size()));
         }
         LOG.info("Operator queued dead letter {} of channel {} again from node {}", taskId, channel, nodeId());
     }
@@ -351,5 +351,10 @@ final class LocalNodeAdmin implements NodeAdmin {
         } catch (IllegalStateException e) {
             return -1;
         }
+    }
+
+    /** Returns "it has N dead letters", in the singular for one. */
+    private static String deadLetterCount(int count) {
+        return "it has " + count + (count == 1 ? " dead letter" : " dead letters");
     }
 }
