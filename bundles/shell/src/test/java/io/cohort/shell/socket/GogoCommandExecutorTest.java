@@ -30,7 +30,7 @@ public class GogoCommandExecutorTest {
     public void registerCommands() {
         threadIO.start();
         TestCommands commands = new TestCommands();
-        for (String function : List.of("hello", "nothing", "invalid", "broken", "list")) {
+        for (String function : List.of("hello", "nothing", "invalid", "broken", "unsupported", "list")) {
             processor.addCommand("test", commands, function);
         }
     }
@@ -73,11 +73,28 @@ public class GogoCommandExecutorTest {
     }
 
     @Test
-    public void execute_otherException_printsClassAndMessage() {
+    public void execute_illegalState_printsMessageOnly() {
         int status = executor.execute("test:broken", out, err);
 
         assertEquals(1, status);
-        assertEquals("java.lang.IllegalStateException: store is down\n", text(err));
+        assertEquals("store is down\n", text(err));
+    }
+
+    @Test
+    public void execute_otherException_printsClassAndMessage() {
+        int status = executor.execute("test:unsupported", out, err);
+
+        assertEquals(1, status);
+        assertEquals("java.lang.UnsupportedOperationException: not here\n", text(err));
+    }
+
+    @Test
+    public void execute_missingArgument_pointsToHelp() {
+        int status = executor.execute("test:hello", out, err);
+
+        assertEquals(1, status);
+        assertEquals("invalid arguments for test:hello: missing, extra or unknown options; run 'help test:hello' "
+                + "for its arguments\n", text(err));
     }
 
     @Test
@@ -112,6 +129,10 @@ public class GogoCommandExecutorTest {
 
         public String broken() {
             throw new IllegalStateException("store is down");
+        }
+
+        public String unsupported() {
+            throw new UnsupportedOperationException("not here");
         }
     }
 }
