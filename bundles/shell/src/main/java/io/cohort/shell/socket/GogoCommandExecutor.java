@@ -17,7 +17,7 @@ import org.apache.felix.service.command.Converter;
  */
 final class GogoCommandExecutor implements CommandExecutor {
 
-    /** How Gogo's message starts when the arguments fit no method of the command. */
+    /** The start of Gogo's message when the arguments fit no method of the command. */
     static final String GOGO_NO_MATCHING_METHOD = "Cannot coerce ";
 
     private final CommandProcessor processor;
