@@ -188,6 +188,14 @@ public class DistributionIT {
         assertTrue("stop request line in log/cohort.log:\n" + log, stopping >= 0);
         assertTrue("starter unloaded after the stop request:\n" + log, log.lastIndexOf(unloads.get(1)) > stopping);
         assertTrue("stop line in log/cohort.log:\n" + log, log.contains("Cohort node stopped in"));
+        int databaseClosed = log.lastIndexOf("Database " + sharedDatabaseUrl() + " closed");
+        assertTrue("database close line in log/cohort.log:\n" + log, databaseClosed > stopping);
+        for (String earlier : List.of(unloads.get(1), "Plugin runtime stopped on node", "Event queue stopped on node",
+                "Pub/sub manager stopped on node", "Sync manager stopped on node")) {
+            int at = log.lastIndexOf(earlier);
+            assertTrue("'" + earlier + "' must be logged after the stop request and before the database closes:\n"
+                    + log, at > stopping && at < databaseClosed);
+        }
         assertEquals("database ready lines in log/cohort.log:\n" + log, 1,
                 linesWith(log, "Database " + sharedDatabaseUrl() + " is ready").size());
         List<String> errors = linesWith(log, " ERROR ");
