@@ -64,6 +64,9 @@ public class DatabaseConfigurationIT {
                 eventually(CHANGE_TIMEOUT, () -> assertTrue(node.log().contains("Database " + UNREACHABLE_URL
                         + " is not available")));
                 assertNodeServesWithoutDatabase(node, "unreachable database");
+                // SCR's own report of the failed activation reaches the node log through the OSGi log bridge.
+                eventually(CHANGE_TIMEOUT, () -> assertTrue(node.log().contains(
+                        "ERROR [FelixStartLevel] osgi.io.cohort.jdbc.DatabaseComponent - bundle io.cohort.jdbc")));
 
                 reconfigure(node, database(h2Url, "sa", RIGHT_PASSWORD));
                 eventually(CHANGE_TIMEOUT, () -> assertTrue(plugins(node), CRASH_LOADED.matcher(plugins(node)).find()));
@@ -83,7 +86,10 @@ public class DatabaseConfigurationIT {
                 assertTrue(node.log(), node.log().contains("pool.size 0 is out of range; expected 1 to 200"));
                 assertNodeServesWithoutDatabase(node, "pool.size 0");
 
-                String everything = node.log() + Files.readString(node.home().resolve("output.txt"));
+                String console = Files.readString(node.home().resolve("output.txt"));
+                assertFalse("SCR wrote to the console past the node log:\n" + console,
+                        console.contains("\nERROR : bundle "));
+                String everything = node.log() + console;
                 assertFalse("the node's log or console names the right password", everything.contains(RIGHT_PASSWORD));
                 assertFalse("the node's log or console names the wrong password", everything.contains(WRONG_PASSWORD));
                 node.log().lines().filter(line -> line.contains(" ERROR ") && line.contains("io.cohort.jdbc"))
