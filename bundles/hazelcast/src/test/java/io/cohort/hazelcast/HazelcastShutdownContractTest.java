@@ -1,8 +1,5 @@
 package io.cohort.hazelcast;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.cohort.api.spi.EventQueueAdapter;
 import io.cohort.api.spi.PubSubAdapter;
 import io.cohort.core.node.ShutdownContract;
@@ -13,25 +10,15 @@ import org.junit.BeforeClass;
 /** The shutdown contract on a cluster of two Hazelcast members; ports 6051-6055. */
 public class HazelcastShutdownContractTest extends ShutdownContract {
 
-    private static TestCluster cluster;
-    private static final List<HazelcastPubSubAdapter> PUB_SUB = new ArrayList<>();
-    private static final List<HazelcastEventQueueAdapter> QUEUES = new ArrayList<>();
+    private static AdapterCluster cluster;
 
     @BeforeClass
     public static void startCluster() {
-        cluster = TestCluster.start("cohort-test-shutdown", 6051, 2);
-        for (HazelcastMember member : cluster.members()) {
-            PUB_SUB.add(new HazelcastPubSubAdapter(member.instance(), member.settings()));
-            QUEUES.add(new HazelcastEventQueueAdapter(member.instance(), QueueTimings.DEFAULTS));
-        }
+        cluster = AdapterCluster.start("cohort-test-shutdown", 6051, 2);
     }
 
     @AfterClass
     public static void stopCluster() {
-        PUB_SUB.forEach(HazelcastPubSubAdapter::deactivate);
-        QUEUES.forEach(HazelcastEventQueueAdapter::deactivate);
-        PUB_SUB.clear();
-        QUEUES.clear();
         if (cluster != null) {
             cluster.close();
         }
@@ -39,12 +26,12 @@ public class HazelcastShutdownContractTest extends ShutdownContract {
 
     @Override
     protected PubSubAdapter pubSubAdapter(int node) {
-        return PUB_SUB.get(node);
+        return cluster.pubSub(node);
     }
 
     @Override
     protected EventQueueAdapter queueAdapter(int node) {
-        return QUEUES.get(node);
+        return cluster.queue(node);
     }
 
     @Override
