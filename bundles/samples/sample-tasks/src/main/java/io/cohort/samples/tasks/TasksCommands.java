@@ -25,8 +25,26 @@ public class TasksCommands {
             @Descriptor("the task's kind, a label: a lower-case letter, then up to 31 lower-case letters, digits "
                     + "or '-'") String kind,
             @Descriptor("number of steps, 1 to 10000; each takes step.ms of etc/io.cohort.sample.tasks.cfg")
-            int steps) throws Exception {
-        return "Submitted task " + plugin.submit(kind, steps) + "\n";
+            String steps) throws Exception {
+        return "Submitted task " + plugin.submit(kind, parseSteps(steps)) + "\n";
+    }
+
+    /**
+     * Parses the number of steps as typed. Gogo would convert a number beyond the int range by cutting its high bits,
+     * so the command takes the text and names it unchanged when it is invalid.
+     */
+    static int parseSteps(String text) {
+        int steps;
+        try {
+            steps = Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            steps = 0;
+        }
+        if (steps < 1 || steps > TaskRow.MAX_STEPS) {
+            throw new IllegalArgumentException("steps '" + text + "' is invalid; expected a whole number from 1 to "
+                    + TaskRow.MAX_STEPS);
+        }
+        return steps;
     }
 
     @Descriptor("Cancels a task from any node: the node running it stops it after its current step")

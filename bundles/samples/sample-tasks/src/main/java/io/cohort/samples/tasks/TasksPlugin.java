@@ -69,9 +69,10 @@ public class TasksPlugin implements Plugin {
     /** The settings of PID {@value #PID}; the names are {@code concurrency} and {@code step.ms}. */
     @interface Config {
 
-        int concurrency() default TaskSettings.DEFAULT_CONCURRENCY;
+        /** Read as text, so that a value that is no number is reported instead of failing the component. */
+        String concurrency() default "" + TaskSettings.DEFAULT_CONCURRENCY;
 
-        long step_ms() default TaskSettings.DEFAULT_STEP_MS;
+        String step_ms() default "" + TaskSettings.DEFAULT_STEP_MS;
     }
 
     @Reference
@@ -94,7 +95,7 @@ public class TasksPlugin implements Plugin {
 
     @Activate
     void activate(Config config) {
-        settings = TaskSettings.of(config.concurrency(), config.step_ms(),
+        settings = TaskSettings.parse(config.concurrency(), config.step_ms(),
                 problem -> LOG.error("Plugin {}: setting of PID {} {}", NAME, PID, problem));
     }
 

@@ -63,4 +63,24 @@ public class TaskSettingsTest {
         assertEquals(List.of(TaskStatus.DONE, TaskStatus.CANCELLED, TaskStatus.FAILED),
                 List.of(TaskStatus.values()).stream().filter(TaskStatus::isFinal).toList());
     }
+
+    @Test
+    public void parse_notANumber_warnsNamingValueAndUsesDefault() {
+        List<String> warnings = new ArrayList<>();
+
+        TaskSettings settings = TaskSettings.parse("abc", "250", warnings::add);
+
+        assertEquals(TaskSettings.DEFAULT_CONCURRENCY, settings.concurrency());
+        assertEquals(List.of("concurrency 'abc' is not a whole number of a usable size; using 2"), warnings);
+    }
+
+    @Test
+    public void parse_beyondInt_outOfRange() {
+        List<String> warnings = new ArrayList<>();
+
+        TaskSettings settings = TaskSettings.parse("4294967297", "250", warnings::add);
+
+        assertEquals(TaskSettings.DEFAULT_CONCURRENCY, settings.concurrency());
+        assertEquals(List.of("concurrency '4294967297' is not a whole number of a usable size; using 2"), warnings);
+    }
 }
