@@ -2,6 +2,7 @@ package io.cohort.runtime;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
@@ -94,8 +95,9 @@ public class DemoScriptIT {
         String text = output();
         assertEquals(text, 143, demo.exitValue());
         assertTrue(text, text.contains("== Stopping the nodes"));
-        assertTrue(text, text.contains("Node logs kept in " + tmpDir));
+        assertFalse(text, text.contains("Node logs kept in"));
         assertEquals("nodes left running", List.of(), describe(nodesOfThisTest()));
+        assertEquals("folders left in " + tmpDir, List.of(), list(tmpDir));
     }
 
     private Process startDemo(int firstPort) throws IOException {
