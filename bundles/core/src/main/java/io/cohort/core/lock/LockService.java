@@ -197,7 +197,9 @@ public final class LockService implements ResourceCounter {
         String ending = failure == null ? "returned" : "threw";
         if (!lease.isHeld()) {
             lease.expire();
-            throw lease.lost("ran out after " + ttl + " before the body " + ending, failure);
+            String limit = maxHold == null ? "ran out after " + ttl
+                    : "ran out after renewals up to its maximum hold of " + maxHold + " (ttl " + ttl + ")";
+            throw lease.lost(limit + " before the body " + ending, failure);
         }
         if (!lease.releaseAfterBody()) {
             throw lease.lost("was no longer granted by the lock adapter when the body " + ending, failure);

@@ -136,6 +136,7 @@ public abstract class LockContract {
                 }, Duration.ofMillis(200), Duration.ofMillis(600)));
 
         assertEquals(key, lost.key());
+        assertTrue(lost.getMessage(), lost.getMessage().contains("maximum hold of PT0.6S (ttl PT0.2S)"));
     }
 
     @Test
