@@ -15,7 +15,7 @@ import org.osgi.service.component.annotations.Reference;
 })
 public class TasksCommands {
 
-    private static final String ROW_FORMAT = "%-14s %-12s %-10s %-13s %-12s %-7s %s%n";
+    private static final String ROW_FORMAT = "%-14s %-12s %-10s %-13s %-14s %-7s %s%n";
 
     @Reference
     private TasksPlugin plugin;
