@@ -79,6 +79,7 @@ public final class CohortOptions {
                 mavenBundle("org.osgi", "org.osgi.util.function", requiredProperty("osgi.function.version")),
                 mavenBundle("org.osgi", "org.osgi.util.promise", requiredProperty("osgi.promise.version")),
                 mavenBundle("org.osgi", "org.osgi.service.component", requiredProperty("osgi.component.version")),
+                mavenBundle("org.apache.felix", "org.apache.felix.log", requiredProperty("felix.log.version")),
                 mavenBundle("org.apache.felix", "org.apache.felix.scr", requiredProperty("felix.scr.version")),
                 mavenBundle("org.apache.felix", "org.apache.felix.configadmin",
                         requiredProperty("felix.configadmin.version")),
