@@ -51,7 +51,7 @@ public class DatabaseConfigurationIT {
     public final TemporaryFolder temp = new TemporaryFolder();
 
     @Test(timeout = 240_000)
-    public void database_unreachableThenWrongPassword_failsWithUrlAndNodeKeepsServing() throws Exception {
+    public void database_badSettings_failsNamingUrlOrSetting() throws Exception {
         requireNothingListening(UNREACHABLE_PORT);
         Path pluginJar = CrashPluginBundle.build(temp.newFolder("plugin").toPath());
         String h2Url = "jdbc:h2:file:" + temp.newFolder("database").toPath().resolve("cohort");

@@ -81,7 +81,7 @@ public class DemoScriptIT {
     }
 
     @Test(timeout = 240_000)
-    public void demo_sigtermAfterStart_stopsEveryNodeAndKeepsTheLogs() throws Exception {
+    public void demo_sigtermAfterStart_stopsNodesAndRemovesFolder() throws Exception {
         demo = startDemo(6021);
         await().atMost(DEMO_LIMIT).pollInterval(Duration.ofMillis(200)).until(
                 () -> output().contains("== Deploying the samples") || !demo.isAlive());

@@ -55,7 +55,7 @@ public final class RegionCache implements Cache {
     private static final Logger LOG = LoggerFactory.getLogger(RegionCache.class);
     private static final Duration MIN_TTL = Duration.ofMillis(1);
 
-    /** The longest ttl: ten years, far below the point where an expiry time in milliseconds would overflow. */
+    /** Maximum ttl: ten years, far below the point where an expiry time in milliseconds would overflow. */
     static final Duration MAX_TTL = Duration.ofDays(3650);
 
     private final CacheOptions options;
