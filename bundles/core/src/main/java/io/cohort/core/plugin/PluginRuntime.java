@@ -176,8 +176,7 @@ public class PluginRuntime {
     /** Returns the registered adapters, as {@code <spi>=[<names>]}. */
     private Map<String, List<String>> registeredAdapters() {
         Map<String, List<String>> registered = new TreeMap<>();
-        for (Class<?> type : List.of(CacheStoreAdapter.class, PubSubAdapter.class, EventQueueAdapter.class,
-                LockAdapter.class)) {
+        for (Class<?> type : configuredAdapters().keySet()) {
             List<String> names = new ArrayList<>();
             try {
                 ServiceReference<?>[] references = context.getServiceReferences(type.getName(),
@@ -194,15 +193,19 @@ public class PluginRuntime {
         return registered;
     }
 
-    /** Returns the configured adapters that are not registered, as {@code <spi>=<name>}. */
-    private List<String> missingAdapters() {
-        Map<Class<?>, String> configured = Map.of(
+    /** Returns the adapter name that the node settings configure for each adapter SPI. */
+    private Map<Class<?>, String> configuredAdapters() {
+        return Map.of(
                 CacheStoreAdapter.class, settings.cacheStore(),
                 PubSubAdapter.class, settings.pubSubAdapter(),
                 EventQueueAdapter.class, settings.queueAdapter(),
                 LockAdapter.class, settings.lockAdapter());
+    }
+
+    /** Returns the configured adapters that are not registered, as {@code <spi>=<name>}. */
+    private List<String> missingAdapters() {
         List<String> missing = new ArrayList<>();
-        configured.forEach((type, name) -> {
+        configuredAdapters().forEach((type, name) -> {
             try {
                 String filter = "(" + Adapters.NAME_PROPERTY + "=" + name + ")";
                 if (context.getServiceReferences(type.getName(), filter) == null) {
