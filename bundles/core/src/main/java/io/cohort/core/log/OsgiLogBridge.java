@@ -36,6 +36,8 @@ public class OsgiLogBridge implements LogListener {
 
     @Activate
     void activate() {
+        // Listening before reading the history means an entry logged in between may be written twice, never lost.
+        reader.addLogListener(this);
         List<LogEntry> earlier = new ArrayList<>();
         Enumeration<LogEntry> history = reader.getLog();
         while (history.hasMoreElements()) {
@@ -44,7 +46,6 @@ public class OsgiLogBridge implements LogListener {
         // The history starts with the most recent entry.
         Collections.reverse(earlier);
         earlier.forEach(this::logged);
-        reader.addLogListener(this);
         LOG.info("Writing OSGi log service warnings and errors to the node log ({} earlier entries read)",
                 earlier.size());
     }
