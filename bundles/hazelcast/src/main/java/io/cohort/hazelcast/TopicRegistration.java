@@ -27,7 +27,7 @@ final class TopicRegistration implements PubSubAdapter.Registration {
     private static final Logger LOG = LoggerFactory.getLogger(TopicRegistration.class);
 
     /** Initial sequence that makes Hazelcast start a listener at the next message published. */
-    private static final long NEXT_PUBLISHED = -1;
+    static final long NEXT_PUBLISHED = -1;
 
     private final String topicName;
     private final ITopic<Envelope> topic;
@@ -56,9 +56,13 @@ final class TopicRegistration implements PubSubAdapter.Registration {
         this.onClose = onClose;
     }
 
-    /** Registers the listener at the next message published. */
-    void start() {
-        register(NEXT_PUBLISHED);
+    /**
+     * Registers the listener at {@code firstSequence}, or at the next message published for {@link #NEXT_PUBLISHED}.
+     * Messages from {@code firstSequence} on that the ringbuffer no longer keeps count as lost.
+     */
+    void start(long firstSequence) {
+        nextSequence = firstSequence;
+        register(firstSequence);
     }
 
     @Override

@@ -58,6 +58,16 @@ public final class TestNode implements AutoCloseable {
             public Registration listen(String topic, Consumer<Envelope> listener) {
                 return adapter.listen(topic, listener);
             }
+
+            @Override
+            public long joinedAtMillis() {
+                return adapter.joinedAtMillis();
+            }
+
+            @Override
+            public Registration listenSinceJoin(String topic, Consumer<Envelope> listener) {
+                return adapter.listenSinceJoin(topic, listener);
+            }
         };
         this.relay = new OutboxRelay(dataSource, relaySettings,
                 name -> Adapters.MEMORY.equals(name) ? counting : null, Clock.systemUTC());

@@ -22,7 +22,13 @@ public enum TestPlugin {
     HOLDER("holder"),
 
     /** Uses every manager with a bundle-private payload type; plugin name {@code cycle}. */
-    CYCLE("cycle");
+    CYCLE("cycle"),
+
+    /** Publishes one message from {@code load}; plugin name {@code herald}. */
+    HERALD("herald"),
+
+    /** Subscribes to herald's channel in {@code beforeLoad}; plugin name {@code listener}, needs {@code herald}. */
+    LISTENER("listener");
 
     /** Framework property with the folder that contains the built plugin jars. */
     public static final String FOLDER_PROPERTY = "cohort.it.plugins";

@@ -45,7 +45,12 @@ public interface Plugin {
     /** Service property with the names of plugins this plugin needs loaded first. */
     String DEPENDENCIES_PROPERTY = "cohort.plugin.dependencies";
 
-    /** Prepares the plugin: register handlers here so they are active before {@link #load} runs. */
+    /**
+     * Prepares the plugin: register handlers here so they are active before {@link #load} runs. While the node starts
+     * (within its {@code pubsub.start.window.ms} of joining the cluster, one minute by default), a subscription opened
+     * here first receives the messages of its channel published since the node joined, so none sent while the node
+     * was still loading is missed.
+     */
     default void beforeLoad(PluginContext context) throws Exception {
     }
 

@@ -22,6 +22,22 @@ public interface PubSubAdapter {
      */
     Registration listen(String topic, Consumer<Envelope> listener);
 
+    /**
+     * Returns when this node joined the cluster through this adapter, in epoch milliseconds of this node's clock: the
+     * point from which {@link #listenSinceJoin} starts.
+     */
+    long joinedAtMillis();
+
+    /**
+     * Registers {@code listener} for {@code topic} like {@link #listen}, but first hands it, in publish order, the
+     * envelopes of {@code topic} published since this node joined that the adapter still keeps, then every later
+     * one. Each adapter documents how many envelopes it keeps and for how long. A listener that starts after some
+     * were dropped receives the remaining ones.
+     *
+     * @return the registration; closing it stops the listener
+     */
+    Registration listenSinceJoin(String topic, Consumer<Envelope> listener);
+
     /** A listener registration. Closing twice does nothing. */
     interface Registration extends AutoCloseable {
 

@@ -69,7 +69,7 @@ public final class AdminComponent {
             @Reference(name = "sync") NodeSyncManager sync) {
         this.settings = settings;
         this.local = new LocalNodeAdmin(settings, caches, pubSub, queue, locks, sync);
-        this.router = new TopicRouter("cluster admin", settings);
+        this.router = new TopicRouter("cluster admin", settings, false);
         String threadName = "cohort-admin-" + settings.nodeId() + "-1";
         this.executor = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, threadName);

@@ -40,9 +40,10 @@ public class NodeComponent {
     private static final Logger LOG = LoggerFactory.getLogger(NodeComponent.class);
     private static final Pattern ADAPTER_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    private static final long MAX_SHUTDOWN_TIMEOUT_MS = Duration.ofMinutes(10).toMillis();
+    private static final long MAX_MILLIS = Duration.ofMinutes(10).toMillis();
     private static final Set<String> KNOWN_KEYS = new TreeSet<>(Set.of("app.name", "node.id", "cache.store",
-            "pubsub.adapter", "queue.adapter", "lock.adapter", "queue.shutdown.timeout.ms", "queue.consume"));
+            "pubsub.adapter", "queue.adapter", "lock.adapter", "queue.shutdown.timeout.ms", "queue.consume",
+            "pubsub.start.window.ms"));
 
     private ServiceRegistration<NodeSettings> registration;
 
@@ -75,6 +76,12 @@ public class NodeComponent {
          * tasks of a channel that no node consumes wait in the queue.
          */
         String queue_consume() default "all";
+
+        /**
+         * Milliseconds after the node joined during which a new pub/sub or sync subscription first receives every
+         * message published since the join; 0 to 600000.
+         */
+        String pubsub_start_window_ms() default "60000";
     }
 
     @Activate
@@ -92,9 +99,9 @@ public class NodeComponent {
 
         registration = context.registerService(NodeSettings.class, settings, null);
         LOG.info("Node {} started for application {} (data {}, adapters: cache={}, pubsub={}, queue={}, lock={}; "
-                + "consumes queue channels: {})", settings.nodeId(), settings.appName(), settings.dataDir(),
-                settings.cacheStore(), settings.pubSubAdapter(), settings.queueAdapter(), settings.lockAdapter(),
-                settings.queueRole().describe());
+                + "consumes queue channels: {}; pub/sub start window {} ms)", settings.nodeId(), settings.appName(),
+                settings.dataDir(), settings.cacheStore(), settings.pubSubAdapter(), settings.queueAdapter(),
+                settings.lockAdapter(), settings.queueRole().describe(), settings.startWindow().toMillis());
     }
 
     private static NodeSettings settings(BundleContext context, Config config) throws IOException {
@@ -107,8 +114,9 @@ public class NodeComponent {
                 adapterName("pubsub.adapter", config.pubsub_adapter()),
                 adapterName("queue.adapter", config.queue_adapter()),
                 adapterName("lock.adapter", config.lock_adapter()),
-                shutdownTimeout(config.queue_shutdown_timeout_ms()),
-                QueueRole.parse(config.queue_consume()));
+                milliseconds("queue.shutdown.timeout.ms", config.queue_shutdown_timeout_ms()),
+                QueueRole.parse(config.queue_consume()),
+                milliseconds("pubsub.start.window.ms", config.pubsub_start_window_ms()));
     }
 
     /** Logs a WARN for each setting this component does not know, such as a misspelt key. */
@@ -171,17 +179,18 @@ public class NodeComponent {
         return value;
     }
 
-    static Duration shutdownTimeout(String value) {
+    /** Parses {@code setting}, a whole number of milliseconds from 0 to ten minutes. */
+    static Duration milliseconds(String setting, String value) {
         long millis;
         try {
             millis = Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("queue.shutdown.timeout.ms '" + Names.abbreviate(value)
-                    + "' is not a number; expected milliseconds from 0 to " + MAX_SHUTDOWN_TIMEOUT_MS, e);
+            throw new IllegalArgumentException(setting + " '" + Names.abbreviate(value)
+                    + "' is not a number; expected milliseconds from 0 to " + MAX_MILLIS, e);
         }
-        if (millis < 0 || millis > MAX_SHUTDOWN_TIMEOUT_MS) {
-            throw new IllegalArgumentException("queue.shutdown.timeout.ms " + millis
-                    + " is out of range; expected 0 to " + MAX_SHUTDOWN_TIMEOUT_MS);
+        if (millis < 0 || millis > MAX_MILLIS) {
+            throw new IllegalArgumentException(setting + " " + millis + " is out of range; expected 0 to "
+                    + MAX_MILLIS);
         }
         return Duration.ofMillis(millis);
     }

@@ -15,11 +15,24 @@ import java.time.Duration;
  * @param lockAdapter the adapter of the lock manager
  * @param queueShutdownTimeout how long stopping consumers wait for running tasks before cancelling them
  * @param queueRole the event queue channels whose tasks this node runs
+ * @param startWindow how long after the node joined the pub/sub adapter a new subscription still receives every
+ *     message published since the join
  */
 public record NodeSettings(String appName, String nodeId, Path dataDir, String cacheStore, String pubSubAdapter,
-        String queueAdapter, String lockAdapter, Duration queueShutdownTimeout, QueueRole queueRole) {
+        String queueAdapter, String lockAdapter, Duration queueShutdownTimeout, QueueRole queueRole,
+        Duration startWindow) {
 
-    /** Creates the settings of a node that consumes every queue channel. */
+    /** The start window when {@code pubsub.start.window.ms} is not set. */
+    public static final Duration DEFAULT_START_WINDOW = Duration.ofMinutes(1);
+
+    /** Creates the settings of a node with the default start window. */
+    public NodeSettings(String appName, String nodeId, Path dataDir, String cacheStore, String pubSubAdapter,
+            String queueAdapter, String lockAdapter, Duration queueShutdownTimeout, QueueRole queueRole) {
+        this(appName, nodeId, dataDir, cacheStore, pubSubAdapter, queueAdapter, lockAdapter, queueShutdownTimeout,
+                queueRole, DEFAULT_START_WINDOW);
+    }
+
+    /** Creates the settings of a node that consumes every queue channel, with the default start window. */
     public NodeSettings(String appName, String nodeId, Path dataDir, String cacheStore, String pubSubAdapter,
             String queueAdapter, String lockAdapter, Duration queueShutdownTimeout) {
         this(appName, nodeId, dataDir, cacheStore, pubSubAdapter, queueAdapter, lockAdapter, queueShutdownTimeout,

@@ -73,7 +73,7 @@ public final class NodePubSubManager implements ResourceCounter {
     @Activate
     public NodePubSubManager(@Reference(name = "settings") NodeSettings settings) {
         this.settings = settings;
-        this.router = new TopicRouter("pub/sub manager", settings);
+        this.router = new TopicRouter("pub/sub manager", settings, true);
         this.deliveryPool = DeliveryThreads.pool("cohort-pubsub-" + settings.nodeId());
         this.timer = DeliveryThreads.timer("cohort-pubsub-timer-" + settings.nodeId());
         LOG.info("Pub/sub manager started on node {} for application {} (adapter '{}')", settings.nodeId(),

@@ -1,6 +1,8 @@
 package io.cohort.core.pubsub;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,16 +24,29 @@ import org.slf4j.LoggerFactory;
  * <p>Envelopes marked {@link Envelope#skipSource()} that this node published are dropped here, so no receiver on the
  * source node receives them. Receivers run on the adapter's thread and must return quickly.
  *
+ * <p>Start window: a router that replays since the join point ({@code replaySinceJoin}) opens the listener of a topic
+ * with {@link PubSubAdapter#listenSinceJoin} while the node is within {@link NodeSettings#startWindow()} of the moment
+ * its adapter joined. Until the window ends, the topic keeps what it received and hands it to each receiver added
+ * later, before any newer envelope. So every receiver added within the window, such as a plugin's subscription in
+ * {@code beforeLoad}, receives every envelope published since the node joined that the adapter still held. A receiver
+ * added after the window receives the envelopes published from then on.
+ *
  * <p>A topic whose adapter is not registered yet, or was unregistered, keeps its receivers and gets a listener as
- * soon as an adapter with the configured name registers; messages sent in between are not received. Thread safe:
- * changes to topics are serialized by one lock, and no lock is held while receivers run.
+ * soon as an adapter with the configured name registers; messages sent in between are not received unless the
+ * window is still open. Thread safe: changes to topics are serialized by one lock, and no router lock is held while
+ * receivers run. Within the window, receivers run under their topic's own lock, so that a receiver added then gets
+ * the envelopes received so far and the newer ones in order.
  */
 public final class TopicRouter {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicRouter.class);
 
+    /** How many envelopes a topic keeps during the start window; older ones are dropped first, with a WARN. */
+    static final int START_HISTORY_LIMIT = 10_000;
+
     private final String managerName;
     private final NodeSettings settings;
+    private final boolean replaySinceJoin;
     private final AdapterRegistry<PubSubAdapter> adapters = new AdapterRegistry<>("pub/sub adapter");
     private final Object lock = new Object();
 
@@ -42,10 +57,13 @@ public final class TopicRouter {
     /**
      * @param managerName the manager this router serves, for messages: {@code pub/sub manager} or
      *     {@code sync manager}
+     * @param replaySinceJoin whether topics opened within the start window receive what was published since the node
+     *     joined. Pass false for topics whose old messages must not run again, such as operator requests
      */
-    public TopicRouter(String managerName, NodeSettings settings) {
+    public TopicRouter(String managerName, NodeSettings settings, boolean replaySinceJoin) {
         this.managerName = managerName;
         this.settings = settings;
+        this.replaySinceJoin = replaySinceJoin;
     }
 
     /** Adds a registered adapter; if it has the configured name, topics without a listener get one now. */
@@ -117,7 +135,7 @@ public final class TopicRouter {
         synchronized (lock) {
             requireOpen();
             Topic target = topics.computeIfAbsent(topic, Topic::new);
-            target.receivers.add(receiver);
+            target.add(receiver);
             if (target.registration != null) {
                 return;
             }
@@ -204,16 +222,27 @@ public final class TopicRouter {
                     adapters.names(), topic.name, managerName);
             return;
         }
-        topic.registration = adapter.listen(topic.name, topic::dispatch);
+        long windowEnd = replaySinceJoin ? adapter.joinedAtMillis() + settings.startWindow().toMillis() : 0;
+        long now = System.currentTimeMillis();
+        if (now < windowEnd) {
+            topic.keepUntil(windowEnd);
+            topic.registration = adapter.listenSinceJoin(topic.name, topic::dispatch);
+            LOG.debug("Node {} listens on topic {} of the {} through adapter '{}' since its join point, {} ms ago",
+                    settings.nodeId(), topic.name, managerName, settings.pubSubAdapter(),
+                    now - adapter.joinedAtMillis());
+        } else {
+            topic.registration = adapter.listen(topic.name, topic::dispatch);
+            LOG.debug("Node {} listens on topic {} of the {} through adapter '{}'", settings.nodeId(), topic.name,
+                    managerName, settings.pubSubAdapter());
+        }
         topic.adapter = adapter;
-        LOG.debug("Node {} listens on topic {} through adapter '{}'", settings.nodeId(), topic.name,
-                settings.pubSubAdapter());
     }
 
     private void detach(Topic topic) {
         PubSubAdapter.Registration registration = topic.registration;
         topic.registration = null;
         topic.adapter = null;
+        topic.stopKeeping();
         if (registration == null) {
             return;
         }
@@ -225,7 +254,7 @@ public final class TopicRouter {
         }
     }
 
-    /** One topic on this node: its receivers and its adapter listener. */
+    /** One topic on this node: its receivers, its adapter listener and, within the start window, what it received. */
     private final class Topic {
 
         final String name;
@@ -235,21 +264,100 @@ public final class TopicRouter {
         PubSubAdapter.Registration registration;
         PubSubAdapter adapter;
 
+        /** Whether {@link #history} is in use; read without the topic's lock on every envelope. */
+        private volatile boolean keeping;
+
+        /** The envelopes received since the listener opened, while {@link #keeping}; guarded by this topic. */
+        private final Deque<Envelope> history = new ArrayDeque<>();
+        private long keepUntilMillis;
+        private long dropped;
+
         Topic(String name) {
             this.name = name;
+        }
+
+        /** Keeps the envelopes received until {@code endMillis}, for receivers added before then. */
+        synchronized void keepUntil(long endMillis) {
+            history.clear();
+            dropped = 0;
+            keepUntilMillis = endMillis;
+            keeping = true;
+        }
+
+        synchronized void stopKeeping() {
+            keeping = false;
+            history.clear();
+        }
+
+        /** Adds {@code receiver} and, within the start window, hands it the envelopes kept so far. */
+        void add(Consumer<Envelope> receiver) {
+            if (!keeping) {
+                receivers.add(receiver);
+                return;
+            }
+            synchronized (this) {
+                receivers.add(receiver);
+                if (keeping && System.currentTimeMillis() < keepUntilMillis) {
+                    if (dropped > 0) {
+                        LOG.warn("Receiver added to topic {} on node {} misses the {} oldest messages since the join "
+                                + "point, because the {} keeps at most {} per topic during the start window", name,
+                                settings.nodeId(), dropped, managerName, START_HISTORY_LIMIT);
+                    }
+                    for (Envelope envelope : history) {
+                        deliver(receiver, envelope);
+                    }
+                } else {
+                    stopKeeping();
+                }
+            }
         }
 
         void dispatch(Envelope envelope) {
             if (envelope.skipSource() && settings.nodeId().equals(envelope.sourceNode())) {
                 return;
             }
-            for (Consumer<Envelope> receiver : receivers) {
-                try {
-                    receiver.accept(envelope);
-                } catch (RuntimeException e) {
-                    LOG.error("Receiver on topic {} of node {} failed on message {}; the others still get it",
-                            name, settings.nodeId(), envelope.id(), e);
+            if (keeping) {
+                synchronized (this) {
+                    if (keep(envelope)) {
+                        fanOut(envelope);
+                        return;
+                    }
                 }
+            }
+            fanOut(envelope);
+        }
+
+        /** Records {@code envelope} if the window is still open, and ends the window otherwise. Needs the lock. */
+        private boolean keep(Envelope envelope) {
+            if (!keeping) {
+                return false;
+            }
+            if (System.currentTimeMillis() >= keepUntilMillis) {
+                LOG.debug("Start window of topic {} on node {} ended; {} messages kept in it", name,
+                        settings.nodeId(), history.size());
+                stopKeeping();
+                return false;
+            }
+            history.addLast(envelope);
+            if (history.size() > START_HISTORY_LIMIT) {
+                history.removeFirst();
+                dropped++;
+            }
+            return true;
+        }
+
+        private void fanOut(Envelope envelope) {
+            for (Consumer<Envelope> receiver : receivers) {
+                deliver(receiver, envelope);
+            }
+        }
+
+        private void deliver(Consumer<Envelope> receiver, Envelope envelope) {
+            try {
+                receiver.accept(envelope);
+            } catch (RuntimeException e) {
+                LOG.error("Receiver on topic {} of node {} failed on message {}; the others still get it",
+                        name, settings.nodeId(), envelope.id(), e);
             }
         }
     }

@@ -99,7 +99,7 @@ public final class NodeSyncManager implements PluginSync, ResourceCounter {
     @Activate
     public NodeSyncManager(@Reference(name = "settings") NodeSettings settings) {
         this.settings = settings;
-        this.router = new TopicRouter("sync manager", settings);
+        this.router = new TopicRouter("sync manager", settings, true);
         this.deliveryPool = DeliveryThreads.pool("cohort-sync-" + settings.nodeId());
         LOG.info("Sync manager started on node {} for application {} (adapter '{}')", settings.nodeId(),
                 settings.appName(), settings.pubSubAdapter());

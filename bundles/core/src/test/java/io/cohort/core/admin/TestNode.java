@@ -82,7 +82,7 @@ final class TestNode implements AutoCloseable {
         locks = new BundleLockManager(lockService, componentContext());
         admin = new LocalNodeAdmin(settings, cacheService, pubSub, queueManager, lockService, sync);
 
-        router = new TopicRouter("cluster admin", settings);
+        router = new TopicRouter("cluster admin", settings, false);
         router.adapterAdded(new MemoryPubSubAdapter(bus), MEMORY);
         responder = Executors.newSingleThreadExecutor(task -> new Thread(task, "cohort-admin-" + nodeId + "-1"));
         cluster = new ClusterAdminService(settings, admin, router, responder, new JsonCodec().mapper());

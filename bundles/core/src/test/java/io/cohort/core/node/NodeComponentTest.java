@@ -25,24 +25,25 @@ public class NodeComponentTest {
     public TemporaryFolder folder = new TemporaryFolder();
 
     @Test
-    public void shutdownTimeout_number_parsesMilliseconds() {
-        assertEquals(Duration.ofMillis(2500), NodeComponent.shutdownTimeout(" 2500 "));
+    public void milliseconds_number_parsesMilliseconds() {
+        assertEquals(Duration.ofMillis(2500), NodeComponent.milliseconds("queue.shutdown.timeout.ms", " 2500 "));
     }
 
     @Test
-    public void shutdownTimeout_notNumber_namesSettingAndValue() {
+    public void milliseconds_notNumber_namesSettingAndValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> NodeComponent.shutdownTimeout("abc"));
+                () -> NodeComponent.milliseconds("queue.shutdown.timeout.ms", "abc"));
 
         assertTrue(e.getMessage(), e.getMessage().contains("queue.shutdown.timeout.ms 'abc'"));
     }
 
     @Test
-    public void shutdownTimeout_outOfRange_namesAllowedRange() {
+    public void milliseconds_outOfRange_namesAllowedRange() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> NodeComponent.shutdownTimeout("-1"));
+                () -> NodeComponent.milliseconds("pubsub.start.window.ms", "600001"));
 
-        assertTrue(e.getMessage(), e.getMessage().contains("0 to 600000"));
+        assertTrue(e.getMessage(), e.getMessage().contains("pubsub.start.window.ms 600001 is out of range; "
+                + "expected 0 to 600000"));
     }
 
     @Test

@@ -197,6 +197,16 @@ public abstract class AbstractOutboxTest {
             public Registration listen(String topic, Consumer<Envelope> listener) {
                 return bus.listen(topic, listener);
             }
+
+            @Override
+            public long joinedAtMillis() {
+                return 0;
+            }
+
+            @Override
+            public Registration listenSinceJoin(String topic, Consumer<Envelope> listener) {
+                return bus.listenFrom(topic, 0, listener);
+            }
         };
         AtomicInteger lookups = new AtomicInteger();
         OutboxRelay relay = new OutboxRelay(nodeB.dataSource, TestNode.relaySettings(100, Duration.ofSeconds(30)),
