@@ -34,7 +34,7 @@ public final class ReportWriter {
     private final Results results;
     private final StringBuilder out = new StringBuilder();
 
-    private ReportWriter(Results results) {
+    ReportWriter(Results results) {
         this.results = results;
     }
 
