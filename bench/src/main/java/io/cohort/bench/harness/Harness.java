@@ -39,22 +39,27 @@ public final class Harness {
      * @param queueItems tasks per throughput round
      * @param rounds latency segments and recorded throughput rounds; one unrecorded round comes first
      * @param drainWait how long a segment waits for more arrivals before it counts the rest as lost
-     * @param syncLatencyDuration recorded sending per sync latency row, in {@code rounds} segments, at the pub/sub
-     *     rate
+     * @param syncRate messages per second in the sync rows; low enough that one thread running a database
+     *     transaction per message keeps up on a loaded two-core machine, so that the rows measure each message and
+     *     not a backlog
+     * @param syncWarmup unrecorded sending per sync row; shorter than {@code warmup}, because the sync rows share
+     *     the pub/sub path that the pub/sub rows have already warmed
+     * @param syncLatencyDuration recorded sending per sync row, in {@code rounds} segments
      */
     public record Settings(int pubSubRate, int queueRate, Duration warmup, Duration latencyDuration, int pubSubItems,
-            int queueItems, int rounds, Duration drainWait, Duration syncLatencyDuration) {
+            int queueItems, int rounds, Duration drainWait, int syncRate, Duration syncWarmup,
+            Duration syncLatencyDuration) {
 
         /** Returns settings that take about 3.5 minutes for all rows on two cores. */
         public static Settings quick() {
             return new Settings(1_000, 100, Duration.ofSeconds(2), Duration.ofSeconds(12), 4_000, 1_500, 3,
-                    Duration.ofSeconds(5), Duration.ofSeconds(6));
+                    Duration.ofSeconds(5), 200, Duration.ofSeconds(1), Duration.ofSeconds(6));
         }
 
         /** Returns settings that take an estimated 14 minutes for all rows on two cores (not timed yet). */
         public static Settings full() {
             return new Settings(1_000, 100, Duration.ofSeconds(5), Duration.ofSeconds(60), 20_000, 5_000, 5,
-                    Duration.ofSeconds(5), Duration.ofSeconds(30));
+                    Duration.ofSeconds(5), 200, Duration.ofSeconds(3), Duration.ofSeconds(30));
         }
     }
 
@@ -65,7 +70,7 @@ public final class Harness {
      */
     public static List<HarnessResult> pubSub(Settings settings, BenchCluster cluster, RedisClients redis,
             Path samplesDirectory) {
-        return run("pubsub", PubSubEndpoints.all(cluster, redis), settings, settings.pubSubRate(),
+        return run("pubsub", PubSubEndpoints.all(cluster, redis), settings, settings.pubSubRate(), settings.warmup(),
                 settings.latencyDuration(), settings.pubSubItems(), samplesDirectory);
     }
 
@@ -76,7 +81,7 @@ public final class Harness {
      */
     public static List<HarnessResult> queue(Settings settings, BenchCluster cluster, RedisClients redis,
             Path samplesDirectory) {
-        return run("queue", QueueEndpoints.all(cluster, redis), settings, settings.queueRate(),
+        return run("queue", QueueEndpoints.all(cluster, redis), settings, settings.queueRate(), settings.warmup(),
                 settings.latencyDuration(), settings.queueItems(), samplesDirectory);
     }
 
@@ -90,13 +95,13 @@ public final class Harness {
      */
     public static List<HarnessResult> sync(Settings settings, BenchCluster cluster, BenchDatabase database,
             Path samplesDirectory) {
-        return run("sync", SyncEndpoints.all(cluster, database), settings, settings.pubSubRate(),
-                settings.syncLatencyDuration(), 0, samplesDirectory);
+        return run("sync", SyncEndpoints.all(cluster, database), settings, settings.syncRate(),
+                settings.syncWarmup(), settings.syncLatencyDuration(), 0, samplesDirectory);
     }
 
     /** Runs the latency segments and, unless {@code items} is 0, the throughput rounds of every endpoint. */
     private static List<HarnessResult> run(String section, List<Endpoint> endpoints, Settings settings, int rate,
-            Duration latencyDuration, int items, Path samplesDirectory) {
+            Duration warmup, Duration latencyDuration, int items, Path samplesDirectory) {
         Duration segment = latencyDuration.dividedBy(settings.rounds());
         int latencyCapacity = (int) (latencyDuration.toMillis() * rate / 1_000) + rate;
         List<LoadDriver> drivers = new ArrayList<>();
@@ -109,7 +114,7 @@ public final class Harness {
                     drivers.add(driver);
                 }
             }
-            drivers.removeIf(driver -> !attempt(driver, "warm-up", () -> driver.warmUp(rate, settings.warmup())));
+            drivers.removeIf(driver -> !attempt(driver, "warm-up", () -> driver.warmUp(rate, warmup)));
             for (int round = 0; round < settings.rounds(); round++) {
                 drivers.removeIf(driver -> !attempt(driver, "latency", () -> driver.measureLatency(rate, segment)));
             }

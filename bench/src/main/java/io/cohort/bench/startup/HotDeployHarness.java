@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * {@code AUTO_SERVER=TRUE} (one process opens it, so no TCP listener is needed). Each round waits a random time
  * shorter than one poll interval, so the copies land at every phase of FileInstall's polling. It then copies
  * {@code examples/sample-starter-*.jar} into {@code deploy/} and waits for the line
- * {@code Plugin starter loaded from bundle ... [ID] ... in N ms} that the plugin runtime logs. Then it deletes the
- * jar, waits for the matching {@code unloaded} line, and waits until the framework has dropped the bundle's cache
- * folder, so that no refresh of this round overlaps the next.
+ * {@code Plugin starter loaded from bundle ... [ID] ... in N ms} that the plugin runtime logs. After another random
+ * wait it deletes the jar, waits for the matching {@code unloaded} line, and waits until the framework has dropped
+ * the bundle's cache folder, so that no refresh of this round overlaps the next.
  *
  * <p>Times come from the node's own clock readings, so the harness's polling of the log adds nothing: the log line's
  * timestamp (milliseconds), the bundle's install time that Felix keeps in {@code felix-cache/bundleID/bundle.info},
@@ -134,7 +134,7 @@ public final class HotDeployHarness {
             List<Deploy> deploys = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
                 Thread.sleep(ThreadLocalRandom.current().nextLong(pollMillis));
-                Deploy deploy = deployOnce(round, process, log, home, jar, deployed);
+                Deploy deploy = deployOnce(round, process, log, home, jar, deployed, pollMillis);
                 LOG.info("Hot deploy round {}: {}", round, deploy);
                 deploys.add(deploy);
             }
@@ -144,8 +144,8 @@ public final class HotDeployHarness {
         }
     }
 
-    private static Deploy deployOnce(int round, Process process, LogTail log, Path home, Path jar, Path deployed)
-            throws IOException, InterruptedException {
+    private static Deploy deployOnce(int round, Process process, LogTail log, Path home, Path jar, Path deployed,
+            long pollMillis) throws IOException, InterruptedException {
         Files.copy(jar, deployed);
         long copied = System.currentTimeMillis();
         Matcher loaded = log.await(LOADED, process, "plugin " + PLUGIN + " loaded");
@@ -158,6 +158,8 @@ public final class HotDeployHarness {
         long loadMillis = loadedAt - copied;
         long startMillis = installMillis < 0 ? -1 : loadMillis - installMillis - hookMillis;
 
+        // The load ended a fixed time after a scan, so a deletion right now would always land at the same phase.
+        Thread.sleep(ThreadLocalRandom.current().nextLong(pollMillis));
         Files.delete(deployed);
         long deleted = System.currentTimeMillis();
         Matcher unloaded = log.await(UNLOADED, process, "plugin " + PLUGIN + " unloaded");
