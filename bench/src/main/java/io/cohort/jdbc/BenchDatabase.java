@@ -20,9 +20,9 @@ import io.cohort.jdbc.outbox.RelaySettings;
 import io.cohort.jdbc.tx.JdbcTransactionManager;
 
 /**
- * Cohort's database for one benchmark node, opened as the database bundle opens it, outside OSGi: an H2 file with
- * the node's default pool size and write-on-commit setting, Cohort's schema migrations, the transaction manager, and
- * the sync outbox with its relay on the node's default relay settings.
+ * Cohort's database for one benchmark node, opened outside OSGi as the database bundle opens it. It is an H2 file
+ * with the node's default pool size and write-on-commit setting and Cohort's schema migrations. On it run the
+ * transaction manager and the sync outbox, whose relay has the node's default relay settings.
  *
  * <p>The URL leaves out {@code AUTO_SERVER=TRUE}, which a node's default URL has: only this JVM opens the file, and
  * auto-server mode would open a TCP listener on a random port. The relay publishes through the pub/sub adapter given

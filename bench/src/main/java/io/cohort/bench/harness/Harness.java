@@ -39,9 +39,9 @@ public final class Harness {
      * @param queueItems tasks per throughput round
      * @param rounds latency segments and recorded throughput rounds; one unrecorded round comes first
      * @param drainWait how long a segment waits for more arrivals before it counts the rest as lost
-     * @param syncRate messages per second in the sync rows; low enough that one thread running a database
-     *     transaction per message keeps up on a loaded two-core machine, so that the rows measure each message and
-     *     not a backlog
+     * @param syncRate messages per second in the sync rows. It is low enough for one thread that runs a database
+     *     transaction per message to keep up on a loaded two-core machine, so the rows measure messages, not a
+     *     backlog
      * @param syncWarmup unrecorded sending per sync row; shorter than {@code warmup}, because the sync rows share
      *     the pub/sub path that the pub/sub rows have already warmed
      * @param syncLatencyDuration recorded sending per sync row, in {@code rounds} segments

@@ -31,7 +31,7 @@ final class SyncEndpoints {
                 new CohortSync(cluster, database, Mode.TRANSACTION_ONLY));
     }
 
-    /** How a row sends: the three kinds of {@link SyncOptions}. */
+    /** Send mode of a row: one of the three kinds of {@link SyncOptions}, or the transaction alone. */
     enum Mode {
 
         /** {@code publish(channel, message)}, which is {@link SyncOptions#immediate()}: no transaction. */
@@ -43,7 +43,7 @@ final class SyncEndpoints {
         /** The same transaction, publishing with {@link SyncOptions#durable}: an outbox row that the relay sends. */
         DURABLE("syncDurable"),
 
-        /** The same transaction without a message; it arrives when its after-commit callback runs on node 0. */
+        /** The same transaction without a message, counted as arrived when its after-commit callback runs. */
         TRANSACTION_ONLY("transaction");
 
         private final String system;

@@ -357,6 +357,10 @@ public final class ReportWriter {
         hotDeployRow("jar deleted → plugin `UNLOADED`", "unloadMillis", poll);
         hotDeployRow("of which: `unload` hook (the plugin's code)", "unloadHookMillis", poll);
         line("");
+        hotDeployFindings(loads, poll);
+    }
+
+    private void hotDeployFindings(List<Double> loads, long poll) {
         String first = results.firstHotDeploy("loadMillis").map(millis -> Format.micros(millis * 1_000))
                 .orElse("not measured");
         line(loads.size() + " deploys, after a first one that took " + first + " and is left out of the rows: it is "
@@ -369,7 +373,8 @@ public final class ReportWriter {
                 + "depending on where in the cycle the copy lands. Its loop waits the poll interval after each "
                 + "scan's work, so the cycle is a little longer than the interval. The framework's resolve and "
                 + "start, the plugin's components and the plugin runtime then take the installed → first hook "
-                + "row, and the plugin's own hooks the last.");
+                + "row, and the plugin's own code the hooks row. A deleted file is seen at the next scan, so an "
+                + "unload takes up to one poll interval plus the `unload` hook.");
         line("");
         line("What this means for a plugin author: a jar copied into `deploy/` is loaded "
                 + Format.micros(Stats.of(loads).median() * 1_000) + " later at the median and at most "
@@ -551,6 +556,7 @@ public final class ReportWriter {
                 + "message.");
         line("");
         latencyTable("sync", List.of("pubsub", "syncImmediate", "syncAfterCommit", "syncDurable", "transaction"));
+
         line("| row | p50 | floor at p50 | added at p50 |");
         line("|---|---:|---:|---:|");
         addedDelayRow("sync message, immediate", "syncImmediate", false);
@@ -561,6 +567,7 @@ public final class ReportWriter {
                 + "transaction. A debounce or a fixed delay would add at least its own length to every message; "
                 + "the target allows 1 ms.");
         line("");
+
         line("What this means for a plugin author: " + syncMeaning());
         line("");
     }

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HotDeployHarness {
 
-    /** The member port of the node; the node listens on no other TCP port. */
+    /** The member port of the node, its only TCP listener. */
     static final int MEMBER_PORT = 6101;
 
     /** Name of the sample plugin, and the start of its jar's name in {@code examples/}. */
@@ -62,7 +62,7 @@ public final class HotDeployHarness {
             + "io\\.cohort\\.core\\.plugin\\.PluginLifecycle - Plugin " + PLUGIN
             + " loaded from bundle \\S+ \\[(\\d+)\\] version \\S+ in (\\d+) ms");
 
-    /** The same for {@code unloaded}; the bundle id is checked separately. */
+    /** The matching {@code unloaded} line; the caller checks that its bundle id is the loaded one. */
     static final Pattern UNLOADED = Pattern.compile("^(\\S+)\\s+INFO\\s+\\[[^\\]]*\\] "
             + "io\\.cohort\\.core\\.plugin\\.PluginLifecycle - Plugin " + PLUGIN
             + " unloaded from bundle \\S+ \\[(\\d+)\\] version \\S+ in (\\d+) ms because");
@@ -101,7 +101,7 @@ public final class HotDeployHarness {
      * Starts a node from a copy of {@code distribution} in {@code workDir}, deploys and removes the sample plugin
      * {@code rounds} times, and stops the node.
      *
-     * @throws IllegalArgumentException if {@code distribution} holds no node or no sample-starter jar
+     * @throws IllegalArgumentException if {@code distribution} has no {@code bin/cohort} or no sample-starter jar
      * @throws IllegalStateException if the node ends or a wait times out
      */
     public static Result run(Path distribution, Path workDir, int rounds) throws IOException, InterruptedException {

@@ -34,7 +34,7 @@ public class HotDeployHarnessTest {
     public TemporaryFolder folder = new TemporaryFolder();
 
     @Test
-    public void loadedPattern_runtimeLine_givesTimestampBundleAndHookTime() {
+    public void loadedPattern_runtimeLine_matchesFields() {
         Matcher loaded = HotDeployHarness.LOADED.matcher(LOADED_LINE);
 
         assertTrue(loaded.find());
@@ -52,7 +52,7 @@ public class HotDeployHarnessTest {
     }
 
     @Test
-    public void unloadedPattern_runtimeLine_givesTimestampBundleAndHookTime() {
+    public void unloadedPattern_runtimeLine_matchesFields() {
         Matcher unloaded = HotDeployHarness.UNLOADED.matcher(UNLOADED_LINE);
 
         assertTrue(unloaded.find());
@@ -86,18 +86,23 @@ public class HotDeployHarnessTest {
     }
 
     @Test
-    public void pollMillis_setOrUnset_readsPropertyOrDefault() throws IOException {
-        Path set = folder.newFile("set.properties").toPath();
-        Files.writeString(set, "# Poll interval\nfelix.fileinstall.poll=250\n");
-        Path unset = folder.newFile("unset.properties").toPath();
-        Files.writeString(unset, "felix.fileinstall.dir=deploy\n");
+    public void pollMillis_set_readsProperty() throws IOException {
+        Path properties = folder.newFile("set.properties").toPath();
+        Files.writeString(properties, "# Poll interval\nfelix.fileinstall.poll=250\n");
 
-        assertEquals(250, HotDeployHarness.pollMillis(set));
-        assertEquals(HotDeployHarness.DEFAULT_POLL_MILLIS, HotDeployHarness.pollMillis(unset));
+        assertEquals(250, HotDeployHarness.pollMillis(properties));
     }
 
     @Test
-    public void logTail_appendedLines_returnsOnlyCompleteNewLines() throws IOException {
+    public void pollMillis_unset_fileInstallDefault() throws IOException {
+        Path properties = folder.newFile("unset.properties").toPath();
+        Files.writeString(properties, "felix.fileinstall.dir=deploy\n");
+
+        assertEquals(HotDeployHarness.DEFAULT_POLL_MILLIS, HotDeployHarness.pollMillis(properties));
+    }
+
+    @Test
+    public void logTail_appendedLines_returnsCompleteOnes() throws IOException {
         Path log = folder.newFile("cohort.log").toPath();
         Files.writeString(log, "before the tail\n");
         HotDeployHarness.LogTail tail = new HotDeployHarness.LogTail(log);
