@@ -56,7 +56,7 @@ public final class Harness {
                     Duration.ofSeconds(5), 200, Duration.ofSeconds(1), Duration.ofSeconds(6));
         }
 
-        /** Returns settings that take an estimated 14 minutes for all rows on two cores (not timed yet). */
+        /** Returns settings that take an estimated 15 minutes for all rows on two cores (not timed yet). */
         public static Settings full() {
             return new Settings(1_000, 100, Duration.ofSeconds(5), Duration.ofSeconds(60), 20_000, 5_000, 5,
                     Duration.ofSeconds(5), 200, Duration.ofSeconds(3), Duration.ofSeconds(30));

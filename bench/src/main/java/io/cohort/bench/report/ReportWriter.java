@@ -123,8 +123,8 @@ public final class ReportWriter {
         line("```");
         line("");
         line("It builds `bench/target/cohort-bench.jar` and the node folder `runtime/target/cohort`, starts Redis "
-                + "on 127.0.0.1 (persistence off), runs every group in one JVM (the start-up group launches node "
-                + "processes from it), stops Redis and rewrites this page from the results in "
+                + "on 127.0.0.1 (persistence off), runs every group in one JVM (the start-up and hot deploy groups "
+                + "launch node processes from it), stops Redis and rewrites this page from the results in "
                 + "`bench/target/results/<time>/`. `bench/run.sh --help` lists the options (`--full` for longer "
                 + "runs, `--only` for some groups, `--prof gc` to add a JMH profiler).");
         line("");
@@ -140,8 +140,8 @@ public final class ReportWriter {
                 + "shares that JVM and that cluster. Time per call is 1 / median for one calling thread.");
         line("- Ratios: Cohort's median over the baseline's median. In brackets, the range the two spreads allow: "
                 + "Cohort's slowest iteration over the baseline's fastest, and the reverse.");
-        line("- Harness rows (pub/sub, queue): latencies are measured from the intended send time of each item at "
-                + "a fixed rate, so a stall counts against every item it delays. The systems take turns in "
+        line("- Harness rows (pub/sub, sync, queue): latencies are measured from the intended send time of each "
+                + "item at a fixed rate, so a stall counts against every item it delays. The systems take turns in "
                 + "segments, so background load falls on all of them alike.");
         line("");
     }
