@@ -3,10 +3,10 @@
 # one JVM, stops Redis and writes the report.
 #
 # Usage: bench/run.sh [--quick | --full] [--only GROUP,...] [--include REGEX] [--prof PROFILER]... [--no-build]
-#   --quick   about 9 minutes on 2 cores, build included (the default)
-#   --full    longer iterations and harness rounds; an estimated 25 minutes on 2 cores, not timed yet
-#   --only    run some of the groups startup,cache,lock,raft,pubsub,queue; the report then goes to the results folder
-#             instead of docs/benchmarks.md
+#   --quick   about 10 minutes on 2 cores, build included (the default)
+#   --full    longer iterations and harness rounds; an estimated 29 minutes on 2 cores, not timed yet
+#   --only    run some of the groups startup,hotdeploy,cache,lock,raft,pubsub,sync,queue; the report then goes to
+#             the results folder instead of docs/benchmarks.md
 #   --include keep only the JMH benchmarks whose method name matches, for example 'get_.*'; the report then goes
 #             to the results folder too
 #   --prof    add a JMH profiler to the JMH groups, for example gc or stack
@@ -16,7 +16,7 @@
 # run uses it and the 7 ports after it), COHORT_BENCH_JAVA_OPTS (extra JVM options, for example
 # -XX:StartFlightRecording=filename=bench.jfr to profile with JFR) and COHORT_BENCH_MVN_ARGS (extra Maven arguments
 # for the build, for example -o). The startup group runs node processes with members on 127.0.0.1:6061 and
-# 127.0.0.1:6071. Everything listens on 127.0.0.1 only.
+# 127.0.0.1:6071, the hotdeploy group one with its member on 127.0.0.1:6101. Everything listens on 127.0.0.1 only.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
     --only) partial=true; args+=("$1" "${2:?--only needs a list of groups}"); shift ;;
     --include) partial=true; args+=("$1" "${2:?--include needs a regular expression}"); shift ;;
     --prof) args+=("$1" "${2:?--prof needs a profiler name}"); shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown argument '$1'; see bench/run.sh --help" >&2; exit 2 ;;
   esac
   shift

@@ -23,13 +23,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.hazelcast.instance.BuildInfoProvider;
 
+import io.cohort.bench.fixture.BenchCluster;
+import io.cohort.bench.fixture.BenchNode;
 import io.cohort.bench.fixture.Fixtures;
 import io.cohort.bench.harness.Harness;
 import io.cohort.bench.harness.HarnessResult;
 import io.cohort.bench.jmh.CacheBenchmark;
 import io.cohort.bench.jmh.LockBenchmark;
 import io.cohort.bench.jmh.RaftLockBenchmark;
+import io.cohort.bench.startup.HotDeployHarness;
 import io.cohort.bench.startup.StartupHarness;
+import io.cohort.jdbc.BenchDatabase;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.results.RunResult;
@@ -45,11 +49,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs every benchmark in this JVM and writes the results to a directory: {@code environment.json},
- * {@code jmh-<group>.json} (JMH's JSON format), {@code harness.json} and {@code startup.json}.
+ * {@code jmh-<group>.json} (JMH's JSON format), {@code harness.json}, {@code startup.json} and
+ * {@code hotdeploy.json}.
  *
  * <p>The Hazelcast members live in this JVM, so JMH runs without forking ({@code forks 0}): every row shares one
- * cluster, started once, instead of starting three members per row. The grid cluster serves the cache, lock, pub/sub
- * and queue groups and is terminated before the Raft cluster starts for the Raft lock group.
+ * cluster, started once, instead of starting three members per row. The grid cluster serves the cache, lock, pub/sub,
+ * sync and queue groups and is terminated before the Raft cluster starts for the Raft lock group.
  *
  * <p>Usage: {@code BenchMain [--quick | --full] [--out DIR] [--only GROUP,...] [--prof PROFILER]...
  * [--include REGEX]}, with the groups {@value #GROUPS}. {@code --prof} adds a JMH profiler by name, for example
@@ -57,7 +62,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BenchMain {
 
-    static final String GROUPS = "startup,cache,lock,raft,pubsub,queue";
+    static final String GROUPS = "startup,hotdeploy,cache,lock,raft,pubsub,sync,queue";
 
     private static final Logger LOG = LoggerFactory.getLogger(BenchMain.class);
 
@@ -115,6 +120,9 @@ public final class BenchMain {
         if (groups.contains("startup")) {
             startup();
         }
+        if (groups.contains("hotdeploy")) {
+            hotDeploy();
+        }
 
         if (groups.contains("cache")) {
             jmh("cache", CacheBenchmark.class);
@@ -125,6 +133,9 @@ public final class BenchMain {
         Harness.Settings settings = quick ? Harness.Settings.quick() : Harness.Settings.full();
         if (groups.contains("pubsub")) {
             harness(() -> Harness.pubSub(settings, Fixtures.grid(), Fixtures.redis(), out));
+        }
+        if (groups.contains("sync")) {
+            harness(() -> syncRows(settings));
         }
         if (groups.contains("queue")) {
             harness(() -> Harness.queue(settings, Fixtures.grid(), Fixtures.redis(), out));
@@ -221,6 +232,30 @@ public final class BenchMain {
             Thread.currentThread().interrupt();
             failed = true;
             LOG.error("Start-up rows interrupted", e);
+        }
+    }
+
+    private void hotDeploy() throws IOException {
+        Path distribution = Path.of(System.getProperty("cohort.bench.distribution", "runtime/target/cohort"));
+        try {
+            write("hotdeploy.json", HotDeployHarness.run(distribution, out.resolve("hotdeploy"), quick ? 10 : 20));
+        } catch (RuntimeException e) {
+            failed = true;
+            LOG.error("Hot deploy rows failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failed = true;
+            LOG.error("Hot deploy rows interrupted", e);
+        }
+    }
+
+    /** Runs the sync rows on the grid cluster, with node 0's database in a fresh folder of the data directory. */
+    private List<HarnessResult> syncRows(Harness.Settings settings) {
+        BenchCluster cluster = Fixtures.grid();
+        Path folder = Fixtures.dataDir().resolve("sync-db-" + System.nanoTime());
+        try (BenchDatabase database = BenchDatabase.open(folder, BenchNode.APP, BenchNode.HAZELCAST,
+                cluster.node(0).pubSubAdapter())) {
+            return Harness.sync(settings, cluster, database, out);
         }
     }
 

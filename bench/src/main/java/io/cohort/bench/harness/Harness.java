@@ -8,12 +8,14 @@ import java.util.List;
 
 import io.cohort.bench.fixture.BenchCluster;
 import io.cohort.bench.fixture.RedisClients;
+import io.cohort.jdbc.BenchDatabase;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the rows that JMH does not fit: cross-node pub/sub and task queue latency and throughput.
+ * Runs the rows that JMH does not fit: cross-node pub/sub and task queue latency and throughput, and the latency
+ * of sync messages beside pub/sub.
  *
  * <p>The endpoints of a section take turns: each latency measurement and each throughput round is cut into
  * segments, and every endpoint runs its first segment before any runs its second. Load from other processes on a
@@ -37,20 +39,27 @@ public final class Harness {
      * @param queueItems tasks per throughput round
      * @param rounds latency segments and recorded throughput rounds; one unrecorded round comes first
      * @param drainWait how long a segment waits for more arrivals before it counts the rest as lost
+     * @param syncRate messages per second in the sync rows. It is low enough for one thread that runs a database
+     *     transaction per message to keep up on a loaded two-core machine, so the rows measure messages, not a
+     *     backlog
+     * @param syncWarmup unrecorded sending per sync row; shorter than {@code warmup}, because the sync rows share
+     *     the pub/sub path that the pub/sub rows have already warmed
+     * @param syncLatencyDuration recorded sending per sync row, in {@code rounds} segments
      */
     public record Settings(int pubSubRate, int queueRate, Duration warmup, Duration latencyDuration, int pubSubItems,
-            int queueItems, int rounds, Duration drainWait) {
+            int queueItems, int rounds, Duration drainWait, int syncRate, Duration syncWarmup,
+            Duration syncLatencyDuration) {
 
-        /** Returns settings that take about 3 minutes for all rows on two cores. */
+        /** Returns settings that take about 3.5 minutes for all rows on two cores. */
         public static Settings quick() {
             return new Settings(1_000, 100, Duration.ofSeconds(2), Duration.ofSeconds(12), 4_000, 1_500, 3,
-                    Duration.ofSeconds(5));
+                    Duration.ofSeconds(5), 200, Duration.ofSeconds(1), Duration.ofSeconds(6));
         }
 
-        /** Returns settings that take an estimated 12 minutes for all rows on two cores (not timed yet). */
+        /** Returns settings that take an estimated 15 minutes for all rows on two cores (not timed yet). */
         public static Settings full() {
             return new Settings(1_000, 100, Duration.ofSeconds(5), Duration.ofSeconds(60), 20_000, 5_000, 5,
-                    Duration.ofSeconds(5));
+                    Duration.ofSeconds(5), 200, Duration.ofSeconds(3), Duration.ofSeconds(30));
         }
     }
 
@@ -61,8 +70,8 @@ public final class Harness {
      */
     public static List<HarnessResult> pubSub(Settings settings, BenchCluster cluster, RedisClients redis,
             Path samplesDirectory) {
-        return run("pubsub", PubSubEndpoints.all(cluster, redis), settings, settings.pubSubRate(),
-                settings.pubSubItems(), samplesDirectory);
+        return run("pubsub", PubSubEndpoints.all(cluster, redis), settings, settings.pubSubRate(), settings.warmup(),
+                settings.latencyDuration(), settings.pubSubItems(), samplesDirectory);
     }
 
     /**
@@ -72,14 +81,29 @@ public final class Harness {
      */
     public static List<HarnessResult> queue(Settings settings, BenchCluster cluster, RedisClients redis,
             Path samplesDirectory) {
-        return run("queue", QueueEndpoints.all(cluster, redis), settings, settings.queueRate(),
-                settings.queueItems(), samplesDirectory);
+        return run("queue", QueueEndpoints.all(cluster, redis), settings, settings.queueRate(), settings.warmup(),
+                settings.latencyDuration(), settings.queueItems(), samplesDirectory);
     }
 
+    /**
+     * Runs the sync message rows beside Cohort's pub/sub manager, latency only; an endpoint that fails is logged and
+     * left out. The rows are the systems {@code pubsub}, {@code syncImmediate}, {@code syncAfterCommit},
+     * {@code syncDurable} and {@code transaction} (the transaction alone, without a message).
+     *
+     * @param database the database of node 0's transactions and outbox
+     * @param samplesDirectory where each row's latency samples go, as {@code latency-sync-<system>.txt}
+     */
+    public static List<HarnessResult> sync(Settings settings, BenchCluster cluster, BenchDatabase database,
+            Path samplesDirectory) {
+        return run("sync", SyncEndpoints.all(cluster, database), settings, settings.syncRate(),
+                settings.syncWarmup(), settings.syncLatencyDuration(), 0, samplesDirectory);
+    }
+
+    /** Runs the latency segments and, unless {@code items} is 0, the throughput rounds of every endpoint. */
     private static List<HarnessResult> run(String section, List<Endpoint> endpoints, Settings settings, int rate,
-            int items, Path samplesDirectory) {
-        Duration segment = settings.latencyDuration().dividedBy(settings.rounds());
-        int latencyCapacity = (int) (settings.latencyDuration().toMillis() * rate / 1_000) + rate;
+            Duration warmup, Duration latencyDuration, int items, Path samplesDirectory) {
+        Duration segment = latencyDuration.dividedBy(settings.rounds());
+        int latencyCapacity = (int) (latencyDuration.toMillis() * rate / 1_000) + rate;
         List<LoadDriver> drivers = new ArrayList<>();
         List<HarnessResult> results = new ArrayList<>();
         try {
@@ -90,18 +114,20 @@ public final class Harness {
                     drivers.add(driver);
                 }
             }
-            drivers.removeIf(driver -> !attempt(driver, "warm-up", () -> driver.warmUp(rate, settings.warmup())));
+            drivers.removeIf(driver -> !attempt(driver, "warm-up", () -> driver.warmUp(rate, warmup)));
             for (int round = 0; round < settings.rounds(); round++) {
                 drivers.removeIf(driver -> !attempt(driver, "latency", () -> driver.measureLatency(rate, segment)));
             }
-            for (int round = 0; round <= settings.rounds(); round++) {
+            for (int round = 0; items > 0 && round <= settings.rounds(); round++) {
                 boolean recorded = round > 0;
                 drivers.removeIf(driver -> !attempt(driver, "throughput",
                         () -> driver.measureThroughput(items, recorded)));
             }
             for (LoadDriver driver : drivers) {
                 results.add(driver.latencyResult());
-                results.add(driver.throughputResult());
+                if (items > 0) {
+                    results.add(driver.throughputResult());
+                }
             }
         } catch (IOException e) {
             LOG.error("{} latency samples could not be written", section, e);

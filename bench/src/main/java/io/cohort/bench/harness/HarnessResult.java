@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * One row of the load harness, written to {@code harness.json}.
  *
- * @param section {@code pubsub} or {@code queue}
+ * @param section {@code pubsub}, {@code sync} or {@code queue}
  * @param system the implementation measured, for example {@code cohort} or {@code rawReliableTopic}
  * @param metric {@code latency} or {@code throughput}
  * @param targetRate the publish rate of a latency row in messages per second; 0 for a throughput row

@@ -31,24 +31,27 @@ final class PubSubEndpoints {
 
     /** Returns Cohort's pub/sub manager, then a raw reliable topic configured as Cohort's, then a Redisson topic. */
     static List<Endpoint> all(BenchCluster cluster, RedisClients redis) {
-        return List.of(new CohortPubSub(cluster), new RawReliableTopic(cluster), new RedissonTopic(redis));
+        return List.of(new CohortPubSub(cluster, "cohort"), new RawReliableTopic(cluster), new RedissonTopic(redis));
     }
 
     /** Cohort's pub/sub manager on the Hazelcast adapter, with a record payload that the manager writes as JSON. */
-    private static final class CohortPubSub implements Endpoint {
+    static final class CohortPubSub implements Endpoint {
 
-        private static final String CHANNEL = "bench.ping";
+        static final String CHANNEL = "bench.ping";
 
         private final BenchCluster cluster;
+        private final String system;
         private Subscription subscription;
 
-        CohortPubSub(BenchCluster cluster) {
+        /** Creates the endpoint that the report shows as {@code system}. */
+        CohortPubSub(BenchCluster cluster, String system) {
             this.cluster = cluster;
+            this.system = system;
         }
 
         @Override
         public String system() {
-            return "cohort";
+            return system;
         }
 
         @Override

@@ -33,6 +33,11 @@ final class Format {
         return trim(String.format(Locale.ROOT, "%.3g", micros / 1_000_000)) + " s";
     }
 
+    /** Formats a signed difference of two durations in microseconds, for example {@code +91 µs} or {@code −1.2 ms}. */
+    static String difference(double micros) {
+        return (micros < 0 ? "−" : "+") + micros(Math.abs(micros));
+    }
+
     /** Formats the time one call takes at {@code perSecond} calls per second from one thread. */
     static String perCall(double perSecond) {
         return perSecond <= 0 ? "–" : micros(1e6 / perSecond);

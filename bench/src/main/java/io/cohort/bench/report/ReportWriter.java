@@ -11,6 +11,8 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.cohort.jdbc.BenchDatabase;
+
 /**
  * Writes the benchmark report (Markdown) from the files of one run, plus the hand-written findings file.
  *
@@ -26,11 +28,13 @@ public final class ReportWriter {
     private static final double NEAR_CACHE_OVER_REDIS_TARGET = 10;
     private static final double PUBSUB_P99_TARGET_MICROS = 5_000;
     private static final double STARTUP_TARGET = 1.5;
+    private static final double HOT_DEPLOY_TARGET_POLLS = 2;
+    private static final double FIXED_DELAY_LIMIT_MICROS = 1_000;
 
     private final Results results;
     private final StringBuilder out = new StringBuilder();
 
-    private ReportWriter(Results results) {
+    ReportWriter(Results results) {
         this.results = results;
     }
 
@@ -58,9 +62,11 @@ public final class ReportWriter {
         wrap();
         counters();
         pubSub();
+        sync();
         queue();
         locks();
         startup();
+        hotDeploy();
         if (!findings.isBlank()) {
             out.append('\n').append(findings.strip()).append('\n');
         }
@@ -117,8 +123,8 @@ public final class ReportWriter {
         line("```");
         line("");
         line("It builds `bench/target/cohort-bench.jar` and the node folder `runtime/target/cohort`, starts Redis "
-                + "on 127.0.0.1 (persistence off), runs every group in one JVM (the start-up group launches node "
-                + "processes from it), stops Redis and rewrites this page from the results in "
+                + "on 127.0.0.1 (persistence off), runs every group in one JVM (the start-up and hot deploy groups "
+                + "launch node processes from it), stops Redis and rewrites this page from the results in "
                 + "`bench/target/results/<time>/`. `bench/run.sh --help` lists the options (`--full` for longer "
                 + "runs, `--only` for some groups, `--prof gc` to add a JMH profiler).");
         line("");
@@ -134,8 +140,8 @@ public final class ReportWriter {
                 + "shares that JVM and that cluster. Time per call is 1 / median for one calling thread.");
         line("- Ratios: Cohort's median over the baseline's median. In brackets, the range the two spreads allow: "
                 + "Cohort's slowest iteration over the baseline's fastest, and the reverse.");
-        line("- Harness rows (pub/sub, queue): latencies are measured from the intended send time of each item at "
-                + "a fixed rate, so a stall counts against every item it delays. The systems take turns in "
+        line("- Harness rows (pub/sub, sync, queue): latencies are measured from the intended send time of each "
+                + "item at a fixed rate, so a stall counts against every item it delays. The systems take turns in "
                 + "segments, so background load falls on all of them alike.");
         line("");
     }
@@ -164,6 +170,9 @@ public final class ReportWriter {
         } else {
             line("| pub/sub cross-node p99 ≤ 5 ms at 1,000 msg/s | not measured | – |");
         }
+        syncTarget("sync message, immediate: p50 within 1 ms of pub/sub (no fixed delay)", "syncImmediate", false);
+        syncTarget("sync message after commit: p50 within 1 ms of pub/sub + the transaction (no fixed delay)",
+                "syncAfterCommit", true);
         ratioTarget("event queue throughput ≥ 0.9× raw `IQueue` offer/poll", harnessRatio("queue", "cohort",
                 "rawQueue"), THROUGHPUT_TARGET);
         ratioTarget("lock, uncontended, CP unsafe ≥ 0.95× raw `FencedLock`", jmhRatio(LOCK
@@ -175,10 +184,12 @@ public final class ReportWriter {
         ratioTarget("lock, 3 nodes contended, 3 CP members ≥ 0.95× raw `FencedLock`", jmhRatio(RAFT
                 + "contended_cohortRaft", RAFT + "contended_rawRaft"), LOCK_TARGET);
         startupTarget();
+        hotDeployTarget();
         line("");
 
         line("A verdict compares the ratio of medians with the target. \"Within spread\" means the range in "
-                + "brackets reaches the other side of the target, so this run cannot tell.");
+                + "brackets reaches the other side of the target, so this run cannot tell. The sync rows compare "
+                + "the difference of medians instead, and the hot deploy row the median deploy time.");
         line("");
     }
 
@@ -317,6 +328,95 @@ public final class ReportWriter {
                 + Format.micros(Stats.of(results.startup(system, "stopMillis")).median() * 1_000) + " |");
     }
 
+    private void hotDeploy() {
+        line("## Hot deploy");
+        line("");
+        line("A Cohort node runs as its own process (`bin/cohort run --no-console` from a copy of "
+                + "`runtime/target/cohort`, a one-member cluster on 127.0.0.1). Each round waits a random time "
+                + "shorter than one poll interval, so that the copies land at every phase of FileInstall's "
+                + "polling, copies `examples/" + results.hotDeployPlugin() + "` into `deploy/`, and waits for the "
+                + "node log's line `Plugin starter loaded from bundle ...`. After another such wait it deletes the "
+                + "jar and waits for the `unloaded` line and for the framework to drop the bundle. Every time comes "
+                + "from the node's own clock: the log line's timestamp, the install time that Felix keeps for the "
+                + "bundle (`felix-cache/bundleN/bundle.info`) and the hook time the line states. So the harness's "
+                + "polling of the log (every 5 ms, no JVM start) adds nothing.");
+        line("");
+        long poll = results.hotDeployPollMillis();
+        List<Double> loads = results.hotDeploys("loadMillis");
+        if (loads.isEmpty() || poll <= 0) {
+            line("Not measured in this run.");
+            line("");
+            return;
+        }
+        line("| step | median | spread (min–max) | in poll intervals, median (min–max) |");
+        line("|---|---:|---:|---:|");
+        hotDeployRow("jar copied → plugin `LOADED`", "loadMillis", poll);
+        hotDeployRow("of which: copied → bundle installed (FileInstall)", "installMillis", poll);
+        hotDeployRow("of which: installed → first hook (resolve, start, components, runtime)", "startMillis", poll);
+        hotDeployRow("of which: `beforeLoad` + `load` hooks (the plugin's code)", "hookMillis", poll);
+        hotDeployRow("jar deleted → plugin `UNLOADED`", "unloadMillis", poll);
+        hotDeployRow("of which: `unload` hook (the plugin's code)", "unloadHookMillis", poll);
+        line("");
+        hotDeployFindings(loads, poll);
+    }
+
+    private void hotDeployFindings(List<Double> loads, long poll) {
+        String first = results.firstHotDeploy("loadMillis").map(millis -> Format.micros(millis * 1_000))
+                .orElse("not measured");
+        line(loads.size() + " deploys, after a first one that took " + first + " and is left out of the rows: it is "
+                + "the node's first plugin load since its start, with the class loading and compilation that "
+                + "brings. The poll interval is " + poll + " ms (`felix.fileinstall.poll` in `etc/cohort.properties`)."
+                + " The harness read each line " + hotDeployLag() + " after its timestamp (median).");
+        line("");
+        line("Where the time goes: FileInstall (3.7.4) installs a new file only when two scans in a row find the "
+                + "same size and modification time, so it needs one to two poll intervals after the copy, "
+                + "depending on where in the cycle the copy lands. Its loop waits the poll interval after each "
+                + "scan's work, so the cycle is a little longer than the interval. The framework's resolve and "
+                + "start, the plugin's components and the plugin runtime then take the installed → first hook "
+                + "row, and the plugin's own code the hooks row. A deleted file is seen at the next scan, so an "
+                + "unload takes up to one poll interval plus the `unload` hook.");
+        line("");
+        line("What this means for a plugin author: a jar copied into `deploy/` is loaded "
+                + Format.micros(Stats.of(loads).median() * 1_000) + " later at the median and at most "
+                + Format.micros(Stats.of(loads).max() * 1_000) + " in this run, most of it FileInstall waiting for "
+                + "the file to stop changing. Copy the jar in one step, or move it in from the same file system: "
+                + "a file that is still growing at a scan starts that wait again. Your `beforeLoad` and `load` "
+                + "hooks add their own time on top; the sample's took " + hotDeployMedian("hookMillis") + ".");
+        line("");
+    }
+
+    private void hotDeployRow(String label, String field, long poll) {
+        List<Double> values = results.hotDeploys(field);
+        if (values.isEmpty()) {
+            line("| " + label + " | not measured | | |");
+            return;
+        }
+        Stats stats = Stats.of(values);
+        line("| " + label + " | " + Format.micros(stats.median() * 1_000) + " | " + Format.micros(stats.min() * 1_000)
+                + "–" + Format.micros(stats.max() * 1_000) + " | " + Format.ratio(stats.median() / poll) + " ("
+                + Format.ratio(stats.min() / poll).replace("×", "") + "–"
+                + Format.ratio(stats.max() / poll).replace("×", "") + ") |");
+    }
+
+    private String hotDeployMedian(String field) {
+        List<Double> values = results.hotDeploys(field);
+        return values.isEmpty() ? "(not measured)" : Format.micros(Stats.of(values).median() * 1_000);
+    }
+
+    /** Returns how long after a line's timestamp the harness read it, the median over the rounds. */
+    private String hotDeployLag() {
+        List<Double> seen = results.hotDeploys("seenMillis");
+        List<Double> loads = results.hotDeploys("loadMillis");
+        if (seen.size() != loads.size() || seen.isEmpty()) {
+            return "(not measured)";
+        }
+        List<Double> lags = new ArrayList<>();
+        for (int i = 0; i < seen.size(); i++) {
+            lags.add(seen.get(i) - loads.get(i));
+        }
+        return Format.micros(Stats.of(lags).median() * 1_000);
+    }
+
     private void startupTarget() {
         List<Double> cohort = results.startup("cohort", "readyMillis");
         List<Double> bare = results.startup("bareFelix", "readyMillis");
@@ -331,6 +431,77 @@ public final class ReportWriter {
         }
         line("| node start to ready ≤ 1.5× a bare Felix with Hazelcast | " + Format.ratio(ratio) + " | " + verdict
                 + " |");
+    }
+
+    private void hotDeployTarget() {
+        String description = "hot deploy: jar copied into `deploy/` → plugin `LOADED` ≤ 2 poll intervals";
+        List<Double> loads = results.hotDeploys("loadMillis");
+        long poll = results.hotDeployPollMillis();
+        if (loads.isEmpty() || poll <= 0) {
+            line("| " + description + " | not measured | – |");
+            return;
+        }
+        Stats stats = Stats.of(loads);
+        line("| " + description + " (" + Format.micros(HOT_DEPLOY_TARGET_POLLS * poll * 1_000) + ") | "
+                + Format.micros(stats.median() * 1_000) + ", " + Format.ratio(stats.median() / poll) + " of the poll "
+                + "interval (" + Format.ratio(stats.min() / poll).replace("×", "") + "–"
+                + Format.ratio(stats.max() / poll).replace("×", "") + ") | "
+                + hotDeployVerdict(loads, HOT_DEPLOY_TARGET_POLLS * poll) + " |");
+    }
+
+    /**
+     * Returns the verdict on deploy times against {@code limitMillis}: met or missed by the median, and how many
+     * deploys fell on the other side.
+     */
+    static String hotDeployVerdict(List<Double> loadMillis, double limitMillis) {
+        Stats stats = Stats.of(loadMillis);
+        long over = loadMillis.stream().filter(load -> load > limitMillis).count();
+        if (stats.median() <= limitMillis) {
+            return over == 0 ? "met" : "met by the median; " + over + " of " + loadMillis.size() + " deploys took "
+                    + "longer";
+        }
+        long within = loadMillis.size() - over;
+        return within == 0 ? "missed" : "missed by the median; " + within + " of " + loadMillis.size()
+                + " deploys were within";
+    }
+
+    private void syncTarget(String description, String system, boolean inTransaction) {
+        Optional<AddedDelay> added = addedDelay(system, inTransaction);
+        if (added.isEmpty()) {
+            line("| " + description + " | not measured | – |");
+            return;
+        }
+        AddedDelay a = added.get();
+        String floor = inTransaction ? Format.micros(a.pubSubP50()) + " + " + Format.micros(a.transactionP50())
+                : Format.micros(a.pubSubP50());
+        line("| " + description + " | p50 " + Format.micros(a.p50()) + " against " + floor + " at " + a.rate()
+                + " msg/s: "
+                + Format.difference(a.added()) + " | " + (a.added() <= FIXED_DELAY_LIMIT_MICROS ? "met" : "missed")
+                + " |");
+    }
+
+    /**
+     * The median latency of a sync row and its floor: the pub/sub row's median, plus the transaction row's median
+     * when the message is sent in a transaction (0 otherwise), all in microseconds, and the row's rate in messages
+     * per second.
+     */
+    record AddedDelay(double p50, double pubSubP50, double transactionP50, long rate) {
+
+        double added() {
+            return p50 - pubSubP50 - transactionP50;
+        }
+    }
+
+    private Optional<AddedDelay> addedDelay(String system, boolean inTransaction) {
+        Optional<Results.HarnessRow> row = results.harness("sync", system, "latency");
+        Optional<Results.HarnessRow> pubSub = results.harness("sync", "pubsub", "latency");
+        Optional<Results.HarnessRow> transaction = results.harness("sync", "transaction", "latency");
+        if (row.isEmpty() || pubSub.isEmpty() || (inTransaction && transaction.isEmpty())) {
+            return Optional.empty();
+        }
+        double transactionP50 = inTransaction ? transaction.get().number("p50Micros") : 0;
+        return Optional.of(new AddedDelay(row.get().number("p50Micros"), pubSub.get().number("p50Micros"),
+                transactionP50, row.get().count("targetRate")));
     }
 
     private static String mebibytes(double kibibytes) {
@@ -361,6 +532,85 @@ public final class ReportWriter {
                 + "delivery thread, never on Hazelcast's. Cohort's extra work per message is the JSON encoding and "
                 + "decoding, the envelope, and that hand-off between threads.");
         line("");
+    }
+
+    private void sync() {
+        line("## Sync messages across nodes");
+        line("");
+        line("Node 0 sends with the sync message manager, with the payload of the pub/sub rows, and the handler on "
+                + "node 1 receives. Sync messages travel on the same Hazelcast pub/sub adapter and cluster as pub/sub "
+                + "messages, so Cohort's pub/sub manager runs beside them as the reference, taking turns in "
+                + "segments. `syncImmediate` calls `publish(channel, message)`, which sends at once. "
+                + "`syncAfterCommit` runs one transaction per message on node 0's database: an `UPDATE` of one row "
+                + "and `publish` with `SyncOptions.afterCommit(transaction)`, so the message leaves in the commit "
+                + "callback. `syncDurable` runs the same transaction with `SyncOptions.durable(transaction)`: the "
+                + "message is written to the outbox table, and the commit wakes the outbox relay, which claims, "
+                + "publishes and deletes the row. `transaction` is the same transaction without a message; it "
+                + "arrives when its after-commit callback runs on node 0, so it is the floor the transaction sets. "
+                + "The database is Cohort's own stack as the database bundle opens it (HikariCP pool of 10, "
+                + "Cohort's transaction manager, outbox and relay with their default settings) on an H2 file in "
+                + "the run's folder with the node's default `WRITE_DELAY=0`, without `AUTO_SERVER`, because only "
+                + "this JVM opens it. The rows send at a lower rate than the pub/sub section, so that one thread "
+                + "running a transaction per message keeps up on a loaded two-core machine: at 1,000 messages/s "
+                + "and a load average of 10, it fell behind, and the rows measured its backlog instead of each "
+                + "message.");
+        line("");
+        latencyTable("sync", List.of("pubsub", "syncImmediate", "syncAfterCommit", "syncDurable", "transaction"));
+
+        line("| row | p50 | floor at p50 | added at p50 |");
+        line("|---|---:|---:|---:|");
+        addedDelayRow("sync message, immediate", "syncImmediate", false);
+        addedDelayRow("sync message after commit", "syncAfterCommit", true);
+        addedDelayRow("durable sync message", "syncDurable", true);
+        line("");
+        line("The floor is the pub/sub row's p50, plus the `transaction` row's p50 for the rows that send in a "
+                + "transaction. A debounce or a fixed delay would add at least its own length to every message; "
+                + "the target allows 1 ms.");
+        line("");
+
+        line("What this means for a plugin author: " + syncMeaning());
+        line("");
+    }
+
+    private String syncMeaning() {
+        Optional<AddedDelay> immediate = addedDelay("syncImmediate", false);
+        Optional<AddedDelay> afterCommit = addedDelay("syncAfterCommit", true);
+        if (immediate.isEmpty() || afterCommit.isEmpty()) {
+            return "not measured in this run.";
+        }
+        boolean noFixedDelay = immediate.get().added() <= FIXED_DELAY_LIMIT_MICROS
+                && afterCommit.get().added() <= FIXED_DELAY_LIMIT_MICROS;
+        String verdict = noFixedDelay
+                ? "a sync message reaches the other nodes' handlers as fast as a pub/sub message, with no debounce "
+                        + "or timer in between. "
+                : "in this run a sync message took more than 1 ms longer than its floor at the median; see the "
+                        + "findings. ";
+        return verdict + "The median of `publish` without a transaction differs from pub/sub's by "
+                + Format.difference(immediate.get().added()) + ", and that of `SyncOptions.afterCommit` from "
+                + "pub/sub plus the transaction by " + Format.difference(afterCommit.get().added()) + ": the "
+                + "message leaves when the commit returns, so the time your transaction takes is the only wait. "
+                + "A durable message (" + addedText("syncDurable", true) + " at the median) waits for the outbox "
+                + "relay instead. The commit wakes the relay of its own node at once, which then needs a round of "
+                + "database statements (claim, read, publish, delete) after any round already running. So the "
+                + "extra time grows with the database's statement time, not with a timer. The relay's "
+                + Format.micros(BenchDatabase.relayInterval().toMillis() * 1_000.0) + " interval "
+                + "(`relay.interval.ms`) applies only to rows that no local commit announced, such as rows of a "
+                + "node that died before its relay sent them.";
+    }
+
+    private void addedDelayRow(String label, String system, boolean inTransaction) {
+        Optional<AddedDelay> added = addedDelay(system, inTransaction);
+        if (added.isEmpty()) {
+            line("| " + label + " | not measured | | |");
+            return;
+        }
+        AddedDelay a = added.get();
+        line("| " + label + " | " + Format.micros(a.p50()) + " | " + Format.micros(a.pubSubP50() + a.transactionP50())
+                + " | " + Format.difference(a.added()) + " |");
+    }
+
+    private String addedText(String system, boolean inTransaction) {
+        return addedDelay(system, inTransaction).map(a -> Format.difference(a.added())).orElse("(not measured)");
     }
 
     private void queue() {

@@ -14,10 +14,11 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 
 /**
- * The files one run wrote: {@code environment.json}, the JMH JSON files {@code jmh-*.json}, {@code harness.json} and
- * {@code startup.json}.
+ * The files one run wrote: {@code environment.json}, the JMH JSON files {@code jmh-*.json}, {@code harness.json},
+ * {@code startup.json} and {@code hotdeploy.json}.
  * A benchmark that appears several times (once per round) counts with the iterations of all its entries. Missing
  * files leave their rows missing; the report shows "not measured" for them.
  */
@@ -32,6 +33,7 @@ final class Results {
     private final Map<String, HarnessRow> harness = new HashMap<>();
     private final List<Double> gcPauseMillis = new ArrayList<>();
     private final List<JsonNode> starts = new ArrayList<>();
+    private JsonNode hotDeploy;
 
     /** One JMH benchmark: its thread count and the statistics of its measured iterations. */
     record JmhRow(int threads, Stats stats) {
@@ -57,6 +59,7 @@ final class Results {
 
     private Results(JsonNode environment) {
         this.environment = environment;
+        this.hotDeploy = MissingNode.getInstance();
     }
 
     /**
@@ -88,6 +91,10 @@ final class Results {
         Path startupFile = directory.resolve("startup.json");
         if (Files.exists(startupFile)) {
             json.readTree(startupFile.toFile()).forEach(results.starts::add);
+        }
+        Path hotDeployFile = directory.resolve("hotdeploy.json");
+        if (Files.exists(hotDeployFile)) {
+            results.hotDeploy = json.readTree(hotDeployFile.toFile());
         }
         Path gcLog = directory.resolve("gc.log");
         if (Files.exists(gcLog)) {
@@ -134,6 +141,41 @@ final class Results {
             }
         }
         return values;
+    }
+
+    /**
+     * Returns {@code field} of every hot deploy round after the first, in run order, leaving out the values -1 that
+     * mean unknown; empty when the hot deploy group did not run.
+     */
+    List<Double> hotDeploys(String field) {
+        List<Double> values = new ArrayList<>();
+        for (JsonNode deploy : hotDeploy.path("deploys")) {
+            double value = deploy.path(field).asDouble(-1);
+            if (deploy.path("round").asInt() > 0 && value >= 0) {
+                values.add(value);
+            }
+        }
+        return values;
+    }
+
+    /** Returns {@code field} of the first hot deploy round, the node's first plugin load since its start. */
+    Optional<Double> firstHotDeploy(String field) {
+        for (JsonNode deploy : hotDeploy.path("deploys")) {
+            if (deploy.path("round").asInt() == 0 && deploy.path(field).isNumber()) {
+                return Optional.of(deploy.path(field).asDouble());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Returns the FileInstall poll interval of the hot deploy node in milliseconds, or 0 if not measured. */
+    long hotDeployPollMillis() {
+        return hotDeploy.path("pollMillis").asLong(0);
+    }
+
+    /** Returns the file name of the plugin jar the hot deploy group deployed, or {@code "?"}. */
+    String hotDeployPlugin() {
+        return hotDeploy.path("plugin").asText("?");
     }
 
     /** Returns the harness row of {@code section}, {@code system} and {@code metric}. */

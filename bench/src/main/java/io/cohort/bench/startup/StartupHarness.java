@@ -225,7 +225,7 @@ public final class StartupHarness {
     }
 
     /** Sends {@code command} to the node's socket until it returns exit status 0. */
-    private static void awaitCommand(Process process, Path socket, String command, long begin)
+    static void awaitCommand(Process process, Path socket, String command, long begin)
             throws IOException, InterruptedException {
         while (sendCommand(socket, command) != 0) {
             checkWaiting(process, begin, "the node answering " + command, socket);
@@ -268,7 +268,7 @@ public final class StartupHarness {
         }
     }
 
-    private static void checkWaiting(Process process, long begin, String what, Path where) {
+    static void checkWaiting(Process process, long begin, String what, Path where) {
         if (!process.isAlive()) {
             throw new IllegalStateException("process " + process.pid() + " ended with status "
                     + process.exitValue() + " while waiting for " + what + " (" + where + ")");
@@ -279,7 +279,7 @@ public final class StartupHarness {
         }
     }
 
-    private static void ensureStopped(Process process) throws InterruptedException {
+    static void ensureStopped(Process process) throws InterruptedException {
         if (process.isAlive()) {
             process.destroy();
             if (!process.waitFor(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
@@ -311,7 +311,7 @@ public final class StartupHarness {
         return fields;
     }
 
-    private static Path findJar(Path dir, String prefix) throws IOException {
+    static Path findJar(Path dir, String prefix) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(file -> file.getFileName().toString().startsWith(prefix)
                     && file.getFileName().toString().endsWith(".jar")).findFirst()
@@ -337,7 +337,7 @@ public final class StartupHarness {
         }
     }
 
-    private static void copyTree(Path source, Path target) throws IOException {
+    static void copyTree(Path source, Path target) throws IOException {
         deleteTree(target);
         try (Stream<Path> files = Files.walk(source)) {
             for (Path file : (Iterable<Path>) files::iterator) {
@@ -351,7 +351,7 @@ public final class StartupHarness {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }

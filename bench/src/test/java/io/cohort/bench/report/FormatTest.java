@@ -38,4 +38,11 @@ public class FormatTest {
     public void ratio_withRange_showsBounds() {
         assertEquals("0.90× (0.64–1.00)", Format.ratio(new Stats.Ratio(0.9, 0.64, 1.0)));
     }
+
+    @Test
+    public void difference_positiveAndNegative_carriesSign() {
+        assertEquals("+28.9 µs", Format.difference(28.93));
+        assertEquals("−1.2 ms", Format.difference(-1_200));
+        assertEquals("+0 ns", Format.difference(0));
+    }
 }
