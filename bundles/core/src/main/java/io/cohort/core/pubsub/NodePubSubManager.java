@@ -133,7 +133,7 @@ public final class NodePubSubManager implements ResourceCounter {
                 });
         subscriptions.add(subscription);
         try {
-            router.addReceiver(subscription.topic(), subscription);
+            router.addReceiver(subscription.topic(), subscription, owner);
         } catch (RuntimeException e) {
             subscriptions.remove(subscription);
             throw e;

@@ -3,11 +3,18 @@ package io.cohort.core.pubsub;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 import io.cohort.api.spi.Envelope;
 import io.cohort.api.spi.PubSubAdapter;
@@ -41,6 +48,9 @@ public final class TopicRouter {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicRouter.class);
 
+    /** The bundle id that ends an owner such as {@code com.example.orders [14]}. */
+    private static final Pattern BUNDLE_ID_SUFFIX = Pattern.compile(" \\[\\d+\\]$");
+
     /** How many envelopes a topic keeps during the start window; older ones are dropped first, with a WARN. */
     static final int START_HISTORY_LIMIT = 10_000;
 
@@ -53,6 +63,10 @@ public final class TopicRouter {
     /** The topics with at least one receiver. Changed only under {@link #lock}; read without it. */
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
     private volatile boolean closed;
+
+    /** Ends the start window; created with the first topic that opens in it. Changed only under {@link #lock}. */
+    private ScheduledExecutorService windowTimer;
+    private long scheduledWindowEnd;
 
     /**
      * @param managerName the manager this router serves, for messages: {@code pub/sub manager} or
@@ -126,21 +140,39 @@ public final class TopicRouter {
     }
 
     /**
-     * Adds {@code receiver} to {@code topic}; the first receiver of a topic registers the adapter listener.
+     * Adds {@code receiver} to {@code topic} without a replay of earlier envelopes; the first receiver of a topic
+     * registers the adapter listener.
      *
      * @throws IllegalStateException if the router is closed
      * @throws RuntimeException what the adapter throws when it cannot listen; the receiver is not added then
      */
     public void addReceiver(String topic, Consumer<Envelope> receiver) {
+        addReceiver(topic, receiver, null);
+    }
+
+    /**
+     * Adds {@code receiver} of {@code owner} to {@code topic}; the first receiver of a topic registers the adapter
+     * listener. Within the start window, a receiver first gets the envelopes received since the join point, unless a
+     * receiver of the same owner on this topic was removed before. So an owner that subscribes again, such as a plugin
+     * loaded again after its bundle restarted, gets no second replay. The bundle id in an owner such as
+     * {@code com.example.orders [14]} does not count, since a bundle installed again gets a new id.
+     *
+     * @param owner who subscribes, or null for a receiver that never gets a replay
+     * @throws IllegalStateException if the router is closed
+     * @throws RuntimeException what the adapter throws when it cannot listen; the receiver is not added then
+     */
+    public void addReceiver(String topic, Consumer<Envelope> receiver, String owner) {
+        String replayKey = owner == null ? null : BUNDLE_ID_SUFFIX.matcher(owner).replaceFirst("");
         synchronized (lock) {
             requireOpen();
             Topic target = topics.computeIfAbsent(topic, Topic::new);
-            target.add(receiver);
+            target.add(receiver, replayKey);
             if (target.registration != null) {
                 return;
             }
             try {
                 attach(target);
+                target.recordOwner(receiver, replayKey);
             } catch (RuntimeException e) {
                 target.receivers.remove(receiver);
                 if (target.receivers.isEmpty()) {
@@ -151,11 +183,15 @@ public final class TopicRouter {
         }
     }
 
-    /** Removes {@code receiver}; the last receiver of a topic closes its listener. Removing twice does nothing. */
+    /**
+     * Removes {@code receiver}; the last receiver of a topic closes its listener, or, within the start window, at the
+     * end of the window, so that what the topic received stays available to later receivers. Removing twice does
+     * nothing.
+     */
     public void removeReceiver(String topic, Consumer<Envelope> receiver) {
         synchronized (lock) {
             Topic target = topics.get(topic);
-            if (target == null || !target.receivers.remove(receiver) || !target.receivers.isEmpty()) {
+            if (target == null || !target.remove(receiver) || !target.receivers.isEmpty() || target.keeping) {
                 return;
             }
             detach(target);
@@ -176,14 +212,54 @@ public final class TopicRouter {
                 detach(topic);
             }
             topics.clear();
+            if (windowTimer != null) {
+                windowTimer.shutdownNow();
+            }
         }
     }
 
     /** Returns the topics that have receivers now, with the receiver count of each. */
     public Map<String, Integer> receiverCounts() {
         Map<String, Integer> counts = new ConcurrentHashMap<>();
-        topics.forEach((name, topic) -> counts.put(name, topic.receivers.size()));
+        topics.forEach((name, topic) -> {
+            if (!topic.receivers.isEmpty()) {
+                counts.put(name, topic.receivers.size());
+            }
+        });
         return counts;
+    }
+
+    /** Ends the start window of every topic, and closes the listeners of topics left without receivers. */
+    private void endStartWindow() {
+        synchronized (lock) {
+            int closedTopics = 0;
+            for (Topic topic : List.copyOf(topics.values())) {
+                topic.stopKeeping();
+                if (topic.receivers.isEmpty()) {
+                    detach(topic);
+                    topics.remove(topic.name);
+                    closedTopics++;
+                }
+            }
+            LOG.debug("Start window of the {} on node {} ended; closed {} topics without receivers", managerName,
+                    settings.nodeId(), closedTopics);
+        }
+    }
+
+    /** Runs {@link #endStartWindow} at {@code endMillis}, on a timer thread started for it. Needs {@link #lock}. */
+    private void scheduleWindowEnd(long endMillis) {
+        if (endMillis <= scheduledWindowEnd) {
+            return;
+        }
+        scheduledWindowEnd = endMillis;
+        if (windowTimer == null) {
+            windowTimer = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "cohort-pubsub-window-" + settings.nodeId());
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        windowTimer.schedule(this::endStartWindow, endMillis - System.currentTimeMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void requireOpen() {
@@ -224,8 +300,9 @@ public final class TopicRouter {
         }
         long windowEnd = replaySinceJoin ? adapter.joinedAtMillis() + settings.startWindow().toMillis() : 0;
         long now = System.currentTimeMillis();
-        if (now < windowEnd) {
+        if (now < windowEnd && !topic.attachedBefore) {
             topic.keepUntil(windowEnd);
+            scheduleWindowEnd(windowEnd);
             topic.registration = adapter.listenSinceJoin(topic.name, topic::dispatch);
             LOG.debug("Node {} listens on topic {} of the {} through adapter '{}' since its join point, {} ms ago",
                     settings.nodeId(), topic.name, managerName, settings.pubSubAdapter(),
@@ -236,6 +313,7 @@ public final class TopicRouter {
                     managerName, settings.pubSubAdapter());
         }
         topic.adapter = adapter;
+        topic.attachedBefore = true;
     }
 
     private void detach(Topic topic) {
@@ -264,6 +342,9 @@ public final class TopicRouter {
         PubSubAdapter.Registration registration;
         PubSubAdapter adapter;
 
+        /** Whether the topic had a listener before; a listener opened again starts at the next envelope. */
+        boolean attachedBefore;
+
         /** Whether {@link #history} is in use; read without the topic's lock on every envelope. */
         private volatile boolean keeping;
 
@@ -271,6 +352,10 @@ public final class TopicRouter {
         private final Deque<Envelope> history = new ArrayDeque<>();
         private long keepUntilMillis;
         private long dropped;
+
+        /** The owner of each receiver added in the window, and the owners whose receivers were removed in it. */
+        private final Map<Consumer<Envelope>, String> owners = new IdentityHashMap<>();
+        private final Set<String> removedOwners = new HashSet<>();
 
         Topic(String name) {
             this.name = name;
@@ -287,17 +372,55 @@ public final class TopicRouter {
         synchronized void stopKeeping() {
             keeping = false;
             history.clear();
+            owners.clear();
+            removedOwners.clear();
         }
 
-        /** Adds {@code receiver} and, within the start window, hands it the envelopes kept so far. */
-        void add(Consumer<Envelope> receiver) {
+        /** Records the owner of the receiver whose listener opened the window and so got the adapter's replay. */
+        synchronized void recordOwner(Consumer<Envelope> receiver, String owner) {
+            if (keeping && owner != null) {
+                owners.put(receiver, owner);
+            }
+        }
+
+        /** Removes {@code receiver} and returns whether it was there. Within the window, remembers its owner. */
+        boolean remove(Consumer<Envelope> receiver) {
+            if (!keeping) {
+                return receivers.remove(receiver);
+            }
+            synchronized (this) {
+                String owner = owners.remove(receiver);
+                if (keeping && owner != null) {
+                    removedOwners.add(owner);
+                }
+                return receivers.remove(receiver);
+            }
+        }
+
+        /**
+         * Adds {@code receiver} and, within the start window, hands it the envelopes received so far, unless its
+         * owner is null or had a receiver removed from this topic in the window.
+         */
+        void add(Consumer<Envelope> receiver, String owner) {
             if (!keeping) {
                 receivers.add(receiver);
                 return;
             }
             synchronized (this) {
                 receivers.add(receiver);
-                if (keeping && System.currentTimeMillis() < keepUntilMillis) {
+                if (!keeping) {
+                    return;
+                }
+                if (System.currentTimeMillis() < keepUntilMillis) {
+                    if (owner == null) {
+                        return;
+                    }
+                    owners.put(receiver, owner);
+                    if (removedOwners.contains(owner)) {
+                        LOG.debug("Receiver of {} added to topic {} on node {} gets no replay: that owner subscribed "
+                                + "and left before in the start window", owner, name, settings.nodeId());
+                        return;
+                    }
                     if (dropped > 0) {
                         LOG.warn("Receiver added to topic {} on node {} misses the {} oldest messages since the join "
                                 + "point, because the {} keeps at most {} per topic during the start window", name,

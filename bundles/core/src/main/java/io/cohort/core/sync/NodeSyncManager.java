@@ -286,7 +286,7 @@ public final class NodeSyncManager implements PluginSync, ResourceCounter {
     private Subscription open(SyncSubscription subscription) {
         subscriptions.add(subscription);
         try {
-            router.addReceiver(subscription.topic(), subscription);
+            router.addReceiver(subscription.topic(), subscription, subscription.owner());
         } catch (RuntimeException e) {
             subscriptions.remove(subscription);
             throw e;

@@ -79,6 +79,11 @@ final class SyncSubscription implements Subscription, Consumer<Envelope> {
         return topic;
     }
 
+    /** Returns who subscribed: a bundle, or {@code plugin <name>}. */
+    String owner() {
+        return owner;
+    }
+
     /** Takes an envelope from the router, on the adapter's thread. */
     @Override
     public void accept(Envelope envelope) {

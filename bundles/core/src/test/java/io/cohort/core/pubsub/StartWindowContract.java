@@ -69,7 +69,7 @@ public abstract class StartWindowContract {
     }
 
     @Test
-    public void subscribeInWindow_afterJoin_allReceiveInOrder() {
+    public void subscribeInWindow_afterJoin_allInOrder() {
         String channel = name("events");
         BundlePubSubManager early = pubSub(earlyNode(), "early", NodeSettings.DEFAULT_START_WINDOW);
         early.publish(channel, "before-join");
@@ -91,6 +91,32 @@ public abstract class StartWindowContract {
         await().during(QUIET).atMost(Duration.ofSeconds(5)).until(() -> first.size() == 3 && second.size() == 3);
         assertEquals(expected, first);
         assertEquals(expected, second);
+    }
+
+    @Test
+    public void resubscribeInWindow_sameOwner_noReplay() {
+        String channel = name("events");
+        BundlePubSubManager early = pubSub(earlyNode(), "early", NodeSettings.DEFAULT_START_WINDOW);
+        NodePubSubManager late = pubSubManager(joinNode(), "late", NodeSettings.DEFAULT_START_WINDOW);
+        early.publish(channel, "after-join");
+        List<String> firstHandler = new CopyOnWriteArrayList<>();
+        List<String> secondHandler = new CopyOnWriteArrayList<>();
+        List<String> reloaded = new CopyOnWriteArrayList<>();
+        BundlePubSubManager firstLoad = new BundlePubSubManager(late, "com.example.orders [5]");
+        firstLoad.subscribe(channel, String.class, message -> firstHandler.add(message.payload()));
+        firstLoad.subscribe(channel, String.class, message -> secondHandler.add(message.payload()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> firstHandler.size() == 1 && secondHandler.size() == 1);
+
+        firstLoad.deactivate();
+        new BundlePubSubManager(late, "com.example.orders [6]").subscribe(channel, String.class,
+                message -> reloaded.add(message.payload()));
+        early.publish(channel, "after-reload");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> reloaded.size() >= 1);
+        await().during(QUIET).atMost(Duration.ofSeconds(5)).until(() -> reloaded.size() == 1);
+        assertEquals(List.of("after-join"), firstHandler);
+        assertEquals(List.of("after-join"), secondHandler);
+        assertEquals(List.of("after-reload"), reloaded);
     }
 
     @Test
