@@ -232,9 +232,12 @@ public final class TopicRouter {
     /** Ends the start window of every topic, and closes the listeners of topics left without receivers. */
     private void endStartWindow() {
         synchronized (lock) {
+            long now = System.currentTimeMillis();
             int closedTopics = 0;
             for (Topic topic : List.copyOf(topics.values())) {
-                topic.stopKeeping();
+                if (!topic.stopKeepingIfEnded(now)) {
+                    continue;
+                }
                 if (topic.receivers.isEmpty()) {
                     detach(topic);
                     topics.remove(topic.name);
@@ -243,6 +246,10 @@ public final class TopicRouter {
             }
             LOG.debug("Start window of the {} on node {} ended; closed {} topics without receivers", managerName,
                     settings.nodeId(), closedTopics);
+            if (now >= scheduledWindowEnd && windowTimer != null) {
+                windowTimer.shutdown();
+                windowTimer = null;
+            }
         }
     }
 
@@ -374,6 +381,15 @@ public final class TopicRouter {
             history.clear();
             owners.clear();
             removedOwners.clear();
+        }
+
+        /** Ends the window of this topic if it ended by {@code now}, and returns whether the topic is past it. */
+        synchronized boolean stopKeepingIfEnded(long now) {
+            if (keeping && now < keepUntilMillis) {
+                return false;
+            }
+            stopKeeping();
+            return true;
         }
 
         /** Records the owner of the receiver whose listener opened the window and so got the adapter's replay. */
