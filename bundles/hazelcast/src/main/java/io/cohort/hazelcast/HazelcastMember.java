@@ -67,6 +67,7 @@ public final class HazelcastMember {
 
     private final MemberSettings settings;
     private final HazelcastInstance instance;
+    private final JoinPoint joinPoint;
 
     /** Starts the member from the component's configuration. */
     @Activate
@@ -95,6 +96,8 @@ public final class HazelcastMember {
             throw e;
         }
 
+        // Recorded first, before anything else delays it: pub/sub replays start here.
+        this.joinPoint = JoinPoint.record(instance);
         instance.getCluster().addMembershipListener(new MembershipLog());
         Member local = instance.getCluster().getLocalMember();
         LOG.info("Hazelcast member {} started at {} in cluster {} of {} members; CP subsystem {}", local.getUuid(),
@@ -173,6 +176,11 @@ public final class HazelcastMember {
 
     MemberSettings settings() {
         return settings;
+    }
+
+    /** Returns where this member joined its cluster. */
+    JoinPoint joinPoint() {
+        return joinPoint;
     }
 
     /**

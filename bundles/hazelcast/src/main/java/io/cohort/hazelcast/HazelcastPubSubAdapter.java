@@ -1,16 +1,12 @@
 package io.cohort.hazelcast;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
-import com.hazelcast.core.DistributedObject;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.ringbuffer.Ringbuffer;
 
 import io.cohort.api.spi.Adapters;
 import io.cohort.api.spi.Envelope;
@@ -39,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * oldest message still kept. A listener that Hazelcast cancels after a read failure it cannot handle registers
  * again from the sequence it stopped at, with a WARN.
  *
- * <p>Join point: when the adapter starts, it records the last sequence of the ringbuffer of every Cohort topic that
- * exists in the cluster. {@link #listenSinceJoin} starts a listener right after that sequence, or at the start of a
- * ringbuffer created later, so it receives every message published since the node joined that the ringbuffer still
- * keeps.
+ * <p>Join point: right after the member joins, it records the last sequence of the ringbuffer of every Cohort topic
+ * that exists in the cluster ({@link JoinPoint}). {@link #listenSinceJoin} starts a listener right after that sequence,
+ * or at the start of a ringbuffer created later, so it receives every message published since the node joined that the
+ * ringbuffer still keeps. A message published while the member was joining, in the milliseconds between the join and
+ * that record, can be missed.
  *
  * <p><b>Warning:</b> a topic whose partition owner and backup die together loses the messages not yet read, and a
  * listener registered with {@link #listen} while messages are in flight receives only those published after its
@@ -55,10 +52,7 @@ public final class HazelcastPubSubAdapter implements PubSubAdapter {
 
     private final HazelcastInstance instance;
     private final int capacity;
-    private final long joinedAtMillis;
-
-    /** The last sequence of each topic's ringbuffer when the adapter started, keyed by Cohort topic name. */
-    private final Map<String, Long> sequencesAtJoin;
+    private final JoinPoint joinPoint;
     private final Set<TopicRegistration> registrations = ConcurrentHashMap.newKeySet();
     private final ExecutorService restarter = Executors.newSingleThreadExecutor(
             runnable -> new Thread(runnable, "cohort-pubsub-restart-1"));
@@ -66,28 +60,15 @@ public final class HazelcastPubSubAdapter implements PubSubAdapter {
     /** Creates the adapter on the node's member. */
     @Activate
     public HazelcastPubSubAdapter(@Reference(name = "member") HazelcastMember member) {
-        this(member.instance(), member.settings());
+        this(member.instance(), member.settings(), member.joinPoint());
     }
 
-    HazelcastPubSubAdapter(HazelcastInstance instance, MemberSettings settings) {
+    HazelcastPubSubAdapter(HazelcastInstance instance, MemberSettings settings, JoinPoint joinPoint) {
         this.instance = instance;
         this.capacity = settings.topicCapacity();
-        this.joinedAtMillis = System.currentTimeMillis();
-        this.sequencesAtJoin = lastSequences(instance);
-        LOG.info("Hazelcast pub/sub adapter started on member {}; topics known at the join point: {}",
-                instance.getCluster().getLocalMember().getUuid(), sequencesAtJoin.size());
-    }
-
-    /** Reads the last sequence of the ringbuffer behind every Cohort topic that exists in the cluster now. */
-    private static Map<String, Long> lastSequences(HazelcastInstance instance) {
-        String prefix = GridNames.RELIABLE_TOPIC_RINGBUFFER_PREFIX + GridNames.TOPIC_PREFIX;
-        Map<String, Long> sequences = new HashMap<>();
-        for (DistributedObject object : instance.getDistributedObjects()) {
-            if (object instanceof Ringbuffer<?> ringbuffer && object.getName().startsWith(prefix)) {
-                sequences.put(object.getName().substring(prefix.length()), ringbuffer.tailSequence());
-            }
-        }
-        return Map.copyOf(sequences);
+        this.joinPoint = joinPoint;
+        LOG.info("Hazelcast pub/sub adapter started on member {}; topics known at its join point: {}",
+                instance.getCluster().getLocalMember().getUuid(), joinPoint.lastSequences().size());
     }
 
     /** Closes every listener this adapter registered. */
@@ -112,14 +93,12 @@ public final class HazelcastPubSubAdapter implements PubSubAdapter {
 
     @Override
     public long joinedAtMillis() {
-        return joinedAtMillis;
+        return joinPoint.joinedAtMillis();
     }
 
     @Override
     public Registration listenSinceJoin(String topic, Consumer<Envelope> listener) {
-        // A ringbuffer that did not exist at the join point holds only messages published since, from sequence 0.
-        Long lastAtJoin = sequencesAtJoin.get(topic);
-        return register(topic, listener, lastAtJoin == null ? 0 : lastAtJoin + 1);
+        return register(topic, listener, joinPoint.firstSequenceAfter(topic));
     }
 
     private Registration register(String topic, Consumer<Envelope> listener, long firstSequence) {

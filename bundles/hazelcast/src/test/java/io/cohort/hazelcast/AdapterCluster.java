@@ -16,7 +16,7 @@ final class AdapterCluster implements AutoCloseable {
     private AdapterCluster(TestCluster cluster) {
         this.cluster = cluster;
         for (HazelcastMember member : cluster.members()) {
-            pubSub.add(new HazelcastPubSubAdapter(member.instance(), member.settings()));
+            pubSub.add(new HazelcastPubSubAdapter(member));
             queues.add(new HazelcastEventQueueAdapter(member.instance(), QueueTimings.DEFAULTS));
         }
     }

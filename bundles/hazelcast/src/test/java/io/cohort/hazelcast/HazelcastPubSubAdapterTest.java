@@ -200,7 +200,7 @@ public class HazelcastPubSubAdapterTest {
     }
 
     private static HazelcastPubSubAdapter adapter(HazelcastMember member) {
-        return new HazelcastPubSubAdapter(member.instance(), member.settings());
+        return new HazelcastPubSubAdapter(member);
     }
 
     private static Envelope envelope(String id) {

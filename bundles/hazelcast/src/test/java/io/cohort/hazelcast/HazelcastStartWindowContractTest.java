@@ -1,10 +1,19 @@
 package io.cohort.hazelcast;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.cohort.api.spi.Envelope;
 import io.cohort.api.spi.PubSubAdapter;
 import io.cohort.core.pubsub.StartWindowContract;
 
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
+import org.junit.Test;
 
 /**
  * The start window contract on real Hazelcast members: one member runs for the whole class, and each test starts a
@@ -18,7 +27,7 @@ public class HazelcastStartWindowContractTest extends StartWindowContract {
     @BeforeClass
     public static void startCluster() {
         cluster = TestCluster.start("cohort-test-start-window", 6131, 1);
-        early = new HazelcastPubSubAdapter(cluster.member(0).instance(), cluster.member(0).settings());
+        early = new HazelcastPubSubAdapter(cluster.member(0));
     }
 
     @AfterClass
@@ -31,6 +40,24 @@ public class HazelcastStartWindowContractTest extends StartWindowContract {
         }
     }
 
+    @Test
+    public void publishBeforeAdapterStarts_afterMemberJoined_isReplayed() {
+        HazelcastMember member = cluster.addMember();
+        String topic = "shop:events-member-joined";
+        early.publish(topic, new Envelope("m-1", "early", System.currentTimeMillis(), false, new byte[] {'1'}));
+        HazelcastPubSubAdapter late = new HazelcastPubSubAdapter(member);
+        List<String> received = new CopyOnWriteArrayList<>();
+        try {
+            late.listenSinceJoin(topic, envelope -> received.add(envelope.id()));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 1);
+            assertEquals(List.of("m-1"), received);
+        } finally {
+            late.deactivate();
+            cluster.kill(member);
+        }
+    }
+
     @Override
     protected PubSubAdapter earlyNode() {
         return early;
@@ -39,7 +66,7 @@ public class HazelcastStartWindowContractTest extends StartWindowContract {
     @Override
     protected PubSubAdapter joinNode() {
         HazelcastMember member = cluster.addMember();
-        HazelcastPubSubAdapter late = new HazelcastPubSubAdapter(member.instance(), member.settings());
+        HazelcastPubSubAdapter late = new HazelcastPubSubAdapter(member);
         atEnd(() -> {
             late.deactivate();
             cluster.kill(member);

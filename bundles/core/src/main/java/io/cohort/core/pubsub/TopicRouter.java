@@ -2,12 +2,14 @@ package io.cohort.core.pubsub;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * its adapter joined. Until the window ends, the topic keeps what it received and hands it to each receiver added
  * later, before any newer envelope. So every receiver added within the window, such as a plugin's subscription in
  * {@code beforeLoad}, receives every envelope published since the node joined that the adapter still held. A receiver
- * added after the window receives the envelopes published from then on.
+ * added after the window receives the envelopes published from then on. Only the first router of a manager on an
+ * adapter replays: a manager restarted by a configuration change starts every topic at the next envelope.
  *
  * <p>A topic whose adapter is not registered yet, or was unregistered, keeps its receivers and gets a listener as
  * soon as an adapter with the configured name registers; messages sent in between are not received unless the
@@ -47,6 +50,14 @@ import org.slf4j.LoggerFactory;
 public final class TopicRouter {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicRouter.class);
+
+    /**
+     * The managers that opened a start window on each adapter. A manager restarted by a configuration change gets a
+     * new router on the same adapter, and that router replays nothing, so plugins loaded again are not sent the same
+     * messages twice. Weak keys let a stopped adapter go.
+     */
+    private static final Map<PubSubAdapter, Set<String>> WINDOWS_OPENED =
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     /** The bundle id that ends an owner such as {@code com.example.orders [14]}. */
     private static final Pattern BUNDLE_ID_SUFFIX = Pattern.compile(" \\[\\d+\\]$");
@@ -68,6 +79,9 @@ public final class TopicRouter {
     private ScheduledExecutorService windowTimer;
     private long scheduledWindowEnd;
 
+    /** The adapters on which this router may replay: the first router of its manager on each. Weak keys. */
+    private final Map<PubSubAdapter, Boolean> replayAdapters = Collections.synchronizedMap(new WeakHashMap<>());
+
     /**
      * @param managerName the manager this router serves, for messages: {@code pub/sub manager} or
      *     {@code sync manager}
@@ -83,6 +97,15 @@ public final class TopicRouter {
     /** Adds a registered adapter; if it has the configured name, topics without a listener get one now. */
     public void adapterAdded(PubSubAdapter adapter, Map<String, ?> properties) {
         adapters.add(adapter, properties);
+        if (replaySinceJoin) {
+            boolean first = WINDOWS_OPENED.computeIfAbsent(adapter, a -> ConcurrentHashMap.newKeySet())
+                    .add(managerName);
+            replayAdapters.put(adapter, first);
+            if (!first) {
+                LOG.info("The {} on node {} restarted after its adapter joined; its subscriptions start with the next "
+                        + "message, with no replay since the join", managerName, settings.nodeId());
+            }
+        }
         synchronized (lock) {
             attachDetached();
         }
@@ -305,7 +328,8 @@ public final class TopicRouter {
                     adapters.names(), topic.name, managerName);
             return;
         }
-        long windowEnd = replaySinceJoin ? adapter.joinedAtMillis() + settings.startWindow().toMillis() : 0;
+        boolean mayReplay = replaySinceJoin && Boolean.TRUE.equals(replayAdapters.get(adapter));
+        long windowEnd = mayReplay ? adapter.joinedAtMillis() + settings.startWindow().toMillis() : 0;
         long now = System.currentTimeMillis();
         if (now < windowEnd && !topic.attachedBefore) {
             topic.keepUntil(windowEnd);

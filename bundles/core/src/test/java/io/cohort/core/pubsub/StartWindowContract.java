@@ -120,6 +120,28 @@ public abstract class StartWindowContract {
     }
 
     @Test
+    public void managerRestartInWindow_noSecondReplay() {
+        String channel = name("events");
+        BundlePubSubManager early = pubSub(earlyNode(), "early", NodeSettings.DEFAULT_START_WINDOW);
+        PubSubAdapter lateAdapter = joinNode();
+        NodePubSubManager first = pubSubManager(lateAdapter, "late", NodeSettings.DEFAULT_START_WINDOW);
+        early.publish(channel, "after-join");
+        List<String> beforeRestart = new CopyOnWriteArrayList<>();
+        new BundlePubSubManager(first, "com.example.orders [5]").subscribe(channel, String.class,
+                message -> beforeRestart.add(message.payload()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> beforeRestart.size() == 1);
+
+        first.deactivate();
+        NodePubSubManager restarted = pubSubManager(lateAdapter, "late", NodeSettings.DEFAULT_START_WINDOW);
+        List<String> afterRestart = new CopyOnWriteArrayList<>();
+        new BundlePubSubManager(restarted, "com.example.orders [5]").subscribe(channel, String.class,
+                message -> afterRestart.add(message.payload()));
+        awaitListening(channel, afterRestart);
+
+        assertFalse(afterRestart.toString(), afterRestart.contains("after-join"));
+    }
+
+    @Test
     public void subscribeInWindow_newChannel_receivesFirst() {
         String channel = name("events");
         BundlePubSubManager early = pubSub(earlyNode(), "early", NodeSettings.DEFAULT_START_WINDOW);
