@@ -8,9 +8,9 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.ringbuffer.Ringbuffer;
 
 /**
- * Where a member joined its cluster: the time, and the last sequence of the ringbuffer behind every Cohort topic that
- * existed then. Messages of a topic after that sequence, and every message of a ringbuffer created later, were
- * published after the join.
+ * The point at which a member joined its cluster: the time, and the last sequence of the ringbuffer behind every
+ * Cohort topic that existed then. Messages of a topic after that sequence, and every message of a ringbuffer created
+ * later, were published after the join.
  *
  * @param joinedAtMillis when the member joined, in epoch milliseconds of this node's clock
  * @param lastSequences the last sequence of each topic's ringbuffer at the join, keyed by Cohort topic name
