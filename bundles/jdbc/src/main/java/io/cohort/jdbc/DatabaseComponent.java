@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * Opens Cohort's database, brings Cohort's tables up to date, and registers the pooled {@link DataSource} with the
  * service property {@value #DATASOURCE_PROPERTY}={@value #DATASOURCE_NAME}.
  *
- * <p>Activation checks the configuration and hands the rest to the thread {@value #OPENER_THREAD}, which opens the
- * pool and its first connection, runs the migrations, and registers the DataSource once all of that succeeded. The
- * thread that activates the component, at node start the framework's start-level thread, goes on at once, so the
- * bundles of later start levels start while the database opens. Whatever needs the database waits for the
+ * <p>Activation checks the configuration and hands the rest to the thread {@value #OPENER_THREAD}. That thread opens
+ * the pool and its first connection, runs the migrations, and registers the DataSource once all of that succeeded.
+ * The thread that activates the component (at node start, the framework's start-level thread) goes on at once, so
+ * the bundles of later start levels start while the database opens. Whatever needs the database waits for the
  * DataSource service, or for the transaction manager and the sync outbox that need it.
  *
  * <p>An invalid configuration fails this component with a message naming the setting. A database that cannot be
@@ -67,7 +67,7 @@ public final class DatabaseComponent {
     private final Object lock = new Object();
     private volatile Thread opener;
     private volatile String safeUrl;
-    /** Set by {@link #deactivate}; an open that ends afterwards closes its pool instead of registering it. */
+    /** Whether {@link #deactivate} has begun, so that an open which ends afterwards closes its pool again. */
     private boolean stopping;
     private HikariDataSource pool;
     private ServiceRegistration<DataSource> registration;

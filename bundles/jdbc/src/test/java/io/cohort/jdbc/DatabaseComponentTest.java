@@ -37,9 +37,9 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 
 /**
- * Runs the database component in a real Felix framework, whose system bundle context stands in for the jdbc bundle's:
- * the DataSource registers only once the database is open and migrated, and a stop leaves no pool, thread or
- * service behind, also when it comes while the database is still opening.
+ * Runs the database component in a real Felix framework, with the system bundle's context in place of the jdbc
+ * bundle's. The DataSource registers only once the database is open and migrated, and a stop leaves no pool, thread
+ * or service behind, also when it comes while the database is still opening.
  */
 public class DatabaseComponentTest {
 
@@ -95,7 +95,7 @@ public class DatabaseComponentTest {
     }
 
     @Test(timeout = 60_000)
-    public void deactivate_whileOpening_leavesNoPoolThreadOrService() throws Exception {
+    public void deactivate_whileOpening_leavesNothing() throws Exception {
         DatabaseComponent component = new DatabaseComponent();
         component.activate(context, config("jdbc:h2:file:" + temp.newFolder("db").toPath().resolve("cohort")));
 
