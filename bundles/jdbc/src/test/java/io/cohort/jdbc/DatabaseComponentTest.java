@@ -123,7 +123,7 @@ public class DatabaseComponentTest {
         return context.getServiceReferences(DataSource.class, DatabaseComponent.DATASOURCE_TARGET);
     }
 
-    /** The pool's threads are named after the pool, {@value ConnectionPools#POOL_NAME}, as is the opener. */
+    /** Returns the names of the live threads of the pool and of the opener, which start with the pool's name. */
     private static List<String> databaseThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(Thread::isAlive)
