@@ -14,9 +14,10 @@
 #
 # Environment: COHORT_BENCH_REDIS_PORT (default 6391), COHORT_BENCH_PORT (first Hazelcast port, default 5881; the
 # run uses it and the 7 ports after it), COHORT_BENCH_JAVA_OPTS (extra JVM options, for example
-# -XX:StartFlightRecording=filename=bench.jfr to profile with JFR) and COHORT_BENCH_MVN_ARGS (extra Maven arguments
-# for the build, for example -o). The startup group runs node processes with members on 127.0.0.1:6061 and
-# 127.0.0.1:6071, the hotdeploy group one with its member on 127.0.0.1:6101. Everything listens on 127.0.0.1 only.
+# -XX:StartFlightRecording=filename=bench.jfr to profile with JFR), COHORT_BENCH_MVN_ARGS (extra Maven arguments
+# for the build, for example -o) and COHORT_BENCH_STARTUP_PORT (member port of the startup group's Cohort node,
+# default 6061; its bare node takes the port 10 above). The hotdeploy group runs a node with its member on
+# 127.0.0.1:6101. Everything listens on 127.0.0.1 only.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
     --only) partial=true; args+=("$1" "${2:?--only needs a list of groups}"); shift ;;
     --include) partial=true; args+=("$1" "${2:?--include needs a regular expression}"); shift ;;
     --prof) args+=("$1" "${2:?--prof needs a profiler name}"); shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown argument '$1'; see bench/run.sh --help" >&2; exit 2 ;;
   esac
   shift
@@ -41,6 +42,7 @@ done
 
 redis_port=${COHORT_BENCH_REDIS_PORT:-6391}
 member_port=${COHORT_BENCH_PORT:-5881}
+startup_port=${COHORT_BENCH_STARTUP_PORT:-6061}
 out="bench/target/results/$(date +%Y%m%d-%H%M%S)"
 report=docs/benchmarks.md
 if [ "$partial" = true ]; then
@@ -92,6 +94,7 @@ status=0
 # shellcheck disable=SC2086 # COHORT_BENCH_JAVA_OPTS holds several options.
 java "${hazelcast_flags[@]}" -Xms1g -Xmx2g -Xlog:gc:file="$out/gc.log" ${COHORT_BENCH_JAVA_OPTS:-} \
   -Dcohort.bench.port="$member_port" \
+  -Dcohort.bench.startup.port="$startup_port" \
   -Dcohort.bench.redis.port="$redis_port" \
   -Dcohort.bench.redis.version="$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" \
   -Dcohort.bench.data="$out/data" \

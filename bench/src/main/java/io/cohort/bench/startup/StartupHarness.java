@@ -40,15 +40,18 @@ import org.slf4j.LoggerFactory;
  * status 0: the Hazelcast member, the node component, the managers' admin view and the shell are then up. The bare
  * node is ready when it prints {@value BareFelixMain#READY_LINE}, after its member started. Both run with the JVM
  * flags of {@code bin/cohort} and the JVM's default heap settings, one process at a time, each a one-member cluster on
- * 127.0.0.1 (Cohort on port {@value #COHORT_PORT}, the bare node on {@value #BARE_PORT}). Idle figures are read
+ * 127.0.0.1: Cohort on the port of the system property {@value #PORT_PROPERTY} (default {@value #DEFAULT_PORT}), the
+ * bare node on that port + {@value #BARE_PORT_OFFSET}. Idle figures are read
  * {@value #IDLE_SECONDS} s after ready, after a full GC: heap used, live threads of the process (JVM threads
  * included) and resident memory. Every process is stopped by its pid with SIGTERM, and killed if it is still running
  * {@value #STOP_WAIT_SECONDS} s later.
  */
 public final class StartupHarness {
 
-    static final int COHORT_PORT = 6061;
-    static final int BARE_PORT = 6071;
+    /** System property with the member port of the Cohort node; the bare node takes the port 10 above it. */
+    static final String PORT_PROPERTY = "cohort.bench.startup.port";
+    static final int DEFAULT_PORT = 6061;
+    static final int BARE_PORT_OFFSET = 10;
     static final int IDLE_SECONDS = 5;
     static final int STOP_WAIT_SECONDS = 40;
     private static final long READY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
@@ -62,6 +65,8 @@ public final class StartupHarness {
     private final Path distribution;
     private final Path workDir;
     private final List<String> jvmFlags;
+    private final int cohortPort = Integer.getInteger(PORT_PROPERTY, DEFAULT_PORT);
+    private final int barePort = cohortPort + BARE_PORT_OFFSET;
     private final String cluster = "cohort-startup-" + ProcessHandle.current().pid();
 
     /**
@@ -109,16 +114,16 @@ public final class StartupHarness {
         return starts;
     }
 
-    /** Copies the distribution and points its member at {@link #COHORT_PORT} alone. */
+    /** Copies the distribution and points its member at {@link #cohortPort} alone. */
     private Path cohortHome() throws IOException {
         Path home = workDir.resolve("cohort-home");
         copyTree(distribution, home);
         Path memberConfig = home.resolve("etc/io.cohort.hazelcast.cfg");
         String config = Files.readString(memberConfig)
                 .replaceAll("(?m)^cluster\\.name=.*$", "cluster.name=" + cluster)
-                .replaceAll("(?m)^port=.*$", "port=" + COHORT_PORT)
+                .replaceAll("(?m)^port=.*$", "port=" + cohortPort)
                 .replaceAll("(?m)^port\\.count=.*$", "port.count=1")
-                .replaceAll("(?m)^members=.*$", "members=127.0.0.1:" + COHORT_PORT);
+                .replaceAll("(?m)^members=.*$", "members=127.0.0.1:" + cohortPort);
         Files.writeString(memberConfig, config);
         return home;
     }
@@ -181,7 +186,7 @@ public final class StartupHarness {
         command.addAll(jvmFlags);
         command.addAll(List.of("-cp", home.resolve("lib/felix.jar") + ":" + home.resolve("lib/bare-main.jar"),
                 BareFelixMain.class.getName(), home.resolve("bundles").toString(), home.resolve("storage").toString(),
-                Integer.toString(BARE_PORT), cluster + "-bare"));
+                Integer.toString(barePort), cluster + "-bare"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(stdout.toFile())

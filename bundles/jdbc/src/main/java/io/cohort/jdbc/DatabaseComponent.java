@@ -23,9 +23,20 @@ import org.slf4j.LoggerFactory;
  * Opens Cohort's database, brings Cohort's tables up to date, and registers the pooled {@link DataSource} with the
  * service property {@value #DATASOURCE_PROPERTY}={@value #DATASOURCE_NAME}.
  *
- * <p>An invalid configuration, or a database that cannot be reached or rejects the user, fails this component with
- * a message naming the URL and the user (never the password). The transaction manager and the sync outbox then stay
- * unsatisfied, and the rest of the node keeps running; fixing the configuration brings them back.
+ * <p>Activation checks the configuration and hands the rest to the thread {@value #OPENER_THREAD}. That thread opens
+ * the pool and its first connection, runs the migrations, and registers the DataSource once all of that succeeded.
+ * The thread that activates the component (at node start, the framework's start-level thread) goes on at once, so
+ * the bundles of later start levels start while the database opens. Whatever needs the database waits for the
+ * DataSource service, or for the transaction manager and the sync outbox that need it.
+ *
+ * <p>An invalid configuration fails this component with a message naming the setting. A database that cannot be
+ * reached or rejects the user is logged as an ERROR naming the URL and the user (never the password), and the
+ * DataSource is not registered. Either way the transaction manager and the sync outbox stay unsatisfied, and the
+ * rest of the node keeps running; fixing the configuration brings them back.
+ *
+ * <p>Deactivation waits until a running open has ended, so it never leaves a pool or the opening thread behind;
+ * that wait is bounded by {@code connection.timeout.ms} for the first connection plus the time the migrations take,
+ * as the activation itself was before the open moved to its own thread.
  */
 @Component(configurationPid = DatabaseComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class DatabaseComponent {
@@ -48,11 +59,18 @@ public final class DatabaseComponent {
     /** JVM property that H2 reads, once, for the address of the TCP listener an auto-server database opens. */
     static final String H2_BIND_ADDRESS = "h2.bindAddress";
 
+    /** Name of the thread that opens the database and registers the DataSource. */
+    static final String OPENER_THREAD = "cohort-db-open";
+
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseComponent.class);
 
+    private final Object lock = new Object();
+    private volatile Thread opener;
+    private volatile String safeUrl;
+    /** Whether {@link #deactivate} has begun, so that an open which ends afterwards closes its pool again. */
+    private boolean stopping;
     private HikariDataSource pool;
     private ServiceRegistration<DataSource> registration;
-    private String safeUrl;
 
     /** The database configuration. Every setting has a default, so the file is optional. */
     public @interface Config {
@@ -102,6 +120,15 @@ public final class DatabaseComponent {
         LOG.info("Opening database {} as user '{}' with at most {} connections", safeUrl, settings.user(),
                 settings.poolSize());
 
+        opener = new Thread(() -> open(context, settings), OPENER_THREAD);
+        opener.setDaemon(true);
+        opener.setUncaughtExceptionHandler((thread, e) -> LOG.error("Opening database {} failed; the transaction "
+                + "manager and the sync outbox stay stopped", safeUrl, e));
+        opener.start();
+    }
+
+    /** Runs on {@link #opener}: opens the pool, migrates, and registers the DataSource unless the component stopped. */
+    private void open(BundleContext context, DatabaseSettings settings) {
         HikariDataSource opened = null;
         try {
             opened = ConnectionPools.open(settings);
@@ -112,27 +139,79 @@ public final class DatabaseComponent {
             }
             LOG.error("Database {} is not available; the transaction manager and the sync outbox stay stopped: {}",
                     safeUrl, e.getMessage());
-            throw e;
+            return;
         }
-        pool = opened;
+
+        synchronized (lock) {
+            if (stopping) {
+                opened.close();
+                LOG.info("Database {} finished opening after its component stopped; its pool is closed again",
+                        safeUrl);
+                return;
+            }
+            pool = opened;
+        }
+        LOG.info("Database {} is ready", safeUrl);
 
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put(DATASOURCE_PROPERTY, DATASOURCE_NAME);
-        registration = context.registerService(DataSource.class, new CohortDataSource(opened, safeUrl), properties);
-        LOG.info("Database {} is ready", safeUrl);
+        // Registered outside the lock: the registration activates the transaction manager and the sync outbox on
+        // this thread, and deactivate waits for this thread to end before it reads the registration.
+        ServiceRegistration<DataSource> registered = context.registerService(DataSource.class,
+                new CohortDataSource(opened, safeUrl), properties);
+        synchronized (lock) {
+            registration = registered;
+        }
     }
 
     @Deactivate
     void deactivate() {
-        if (registration != null) {
-            registration.unregister();
-            registration = null;
+        synchronized (lock) {
+            stopping = true;
         }
-        if (pool != null) {
-            pool.close();
+        awaitOpener();
+
+        ServiceRegistration<DataSource> registered;
+        HikariDataSource opened;
+        synchronized (lock) {
+            registered = registration;
+            registration = null;
+            opened = pool;
             pool = null;
         }
+        if (registered != null) {
+            registered.unregister();
+        }
+        if (opened != null) {
+            opened.close();
+        }
         LOG.info("Database {} closed", safeUrl);
+    }
+
+    /**
+     * Waits until {@link #opener} has ended, however often this thread is interrupted, so that no pool or
+     * registration appears after the component stopped; the interrupt flag is restored afterwards.
+     */
+    private void awaitOpener() {
+        Thread running = opener;
+        if (running == null) {
+            return;
+        }
+        if (running.isAlive()) {
+            LOG.info("Database {} is still opening; closing it once the open has ended", safeUrl);
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                running.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static Path dataDir(BundleContext context) throws IOException {

@@ -47,6 +47,10 @@ public class DatabaseConfigurationIT {
 
     private static final Pattern CRASH_LOADED = Pattern.compile("(?m)^" + CrashPlugin.NAME + "\\s.*\\bLOADED\\b");
 
+    /** SCR's report of an activation that threw, as the OSGi log bridge writes it to the node log. */
+    private static final Pattern SCR_ACTIVATION_ERROR = Pattern.compile(
+            " ERROR \\[[^]]+] osgi\\.io\\.cohort\\.jdbc\\.DatabaseComponent - bundle io\\.cohort\\.jdbc ");
+
     @Rule
     public final TemporaryFolder temp = new TemporaryFolder();
 
@@ -64,9 +68,6 @@ public class DatabaseConfigurationIT {
                 eventually(CHANGE_TIMEOUT, () -> assertTrue(node.log().contains("Database " + UNREACHABLE_URL
                         + " is not available")));
                 assertNodeServesWithoutDatabase(node, "unreachable database");
-                // SCR's own report of the failed activation reaches the node log through the OSGi log bridge.
-                eventually(CHANGE_TIMEOUT, () -> assertTrue(node.log().contains(
-                        "ERROR [FelixStartLevel] osgi.io.cohort.jdbc.DatabaseComponent - bundle io.cohort.jdbc")));
 
                 reconfigure(node, database(h2Url, "sa", RIGHT_PASSWORD));
                 eventually(CHANGE_TIMEOUT, () -> assertTrue(plugins(node), CRASH_LOADED.matcher(plugins(node)).find()));
@@ -84,6 +85,9 @@ public class DatabaseConfigurationIT {
                 eventually(CHANGE_TIMEOUT, () -> assertTrue(node.log().contains("Configuration io.cohort.jdbc is "
                         + "invalid, so the database stays closed")));
                 assertTrue(node.log(), node.log().contains("pool.size 0 is out of range; expected 1 to 200"));
+                // SCR's own report of the failed activation reaches the node log through the OSGi log bridge.
+                eventually(CHANGE_TIMEOUT, () -> assertTrue(node.log(), SCR_ACTIVATION_ERROR.matcher(node.log())
+                        .find()));
                 assertNodeServesWithoutDatabase(node, "pool.size 0");
 
                 String console = Files.readString(node.home().resolve("output.txt"));

@@ -248,6 +248,10 @@ public class DistributionIT {
         assertTrue(secondMembers.describe(), secondMembers.stdout().contains("127.0.0.1:" + (FIRST_MEMBER_PORT + 1)
                 + "  "));
         assertTrue("node 2 socket", Files.exists(home.resolve("data/node-2/run/cohort.sock")));
+        // The database opens while the node starts, so node 2 may answer before its DataSource is registered.
+        await("node 2 opened the home's database").atMost(START_TIMEOUT).pollInterval(POLL_INTERVAL)
+                .until(() -> !linesWith(Files.readString(home.resolve("log/cohort-node-2.log"),
+                        StandardCharsets.UTF_8), "Database " + sharedDatabaseUrl() + " is ready").isEmpty());
 
         node.destroy();
         secondNode.destroy();
@@ -300,22 +304,24 @@ public class DistributionIT {
     }
 
     /**
-     * Checks that the database component is ACTIVE, which it becomes only after the first connection and the
-     * migrations succeeded, and that the JDBC bundle registered the DataSource, the transaction manager and the
-     * sync outbox.
+     * Checks that the database component is ACTIVE and that the JDBC bundle registers the DataSource, the
+     * transaction manager and the sync outbox. The database opens on a thread of its own while the node starts, so
+     * the node may answer commands before these services are there; the DataSource registers only after the first
+     * connection and the migrations succeeded.
      */
     private void assertDatabaseServicesRegistered() throws Exception {
         ClientResult database = client("scr:info", "io.cohort.jdbc.DatabaseComponent");
         assertEquals(database.describe(), 0, database.status());
         assertTrue(database.describe(), database.stdout().contains("State:        ACTIVE"));
 
-        ClientResult services = client("inspect", "capability", "service", "io.cohort.jdbc");
-        assertEquals(services.describe(), 0, services.status());
-        assertTrue(services.describe(), services.stdout().contains("service; javax.sql.DataSource with properties"));
-        assertTrue(services.describe(), services.stdout().contains(
-                "service; io.cohort.api.tx.TransactionManager with properties"));
-        assertTrue(services.describe(), services.stdout().contains(
-                "service; io.cohort.api.spi.SyncOutbox with properties"));
+        await("DataSource, TransactionManager and SyncOutbox registered").atMost(START_TIMEOUT)
+                .pollInterval(POLL_INTERVAL).until(() -> {
+                    String services = clientWhileNodeRuns("inspect", "capability", "service", "io.cohort.jdbc")
+                            .stdout();
+                    return services.contains("service; javax.sql.DataSource with properties")
+                            && services.contains("service; io.cohort.api.tx.TransactionManager with properties")
+                            && services.contains("service; io.cohort.api.spi.SyncOutbox with properties");
+                });
     }
 
     private long systemJarCount() throws IOException {

@@ -1,0 +1,181 @@
+package io.cohort.jdbc;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertThrows;
+
+import java.io.IOException;
+import java.lang.annotation.Annotation;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import org.apache.felix.framework.FrameworkFactory;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+
+/**
+ * Runs the database component in a real Felix framework, with the system bundle's context in place of the jdbc
+ * bundle's. The DataSource registers only once the database is open and migrated, and a stop leaves no pool, thread
+ * or service behind, also when it comes while the database is still opening.
+ */
+public class DatabaseComponentTest {
+
+    /** Nothing listens here; the test checks it first. */
+    private static final int UNREACHABLE_PORT = 6098;
+
+    private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(30);
+
+    @Rule
+    public final TemporaryFolder temp = new TemporaryFolder();
+
+    private Framework framework;
+    private BundleContext context;
+
+    @Before
+    public void startFramework() throws Exception {
+        framework = new FrameworkFactory().newFramework(Map.of(
+                Constants.FRAMEWORK_STORAGE, temp.newFolder("felix").toString(),
+                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
+                DatabaseComponent.DATA_DIR_PROPERTY, temp.newFolder("data").toString()));
+        framework.start();
+        context = framework.getBundleContext();
+    }
+
+    @After
+    public void stopFramework() throws Exception {
+        framework.stop();
+        framework.waitForStop(10_000);
+    }
+
+    @Test(timeout = 60_000)
+    public void activate_h2_registersDataSourceOnceMigrated() throws Exception {
+        DatabaseComponent component = new DatabaseComponent();
+
+        component.activate(context, config("jdbc:h2:file:" + temp.newFolder("db").toPath().resolve("cohort")));
+        await().atMost(OPEN_TIMEOUT).until(() -> dataSources().size() == 1);
+
+        ServiceReference<DataSource> reference = dataSources().iterator().next();
+        DataSource dataSource = context.getService(reference);
+        assertNotNull(dataSource);
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet history = statement.executeQuery("select count(*) from \""
+                        + SchemaMigrator.HISTORY_TABLE + "\" where \"version\" = '1' and \"success\"")) {
+            history.next();
+            assertEquals("successful runs of migration 1", 1, history.getInt(1));
+        }
+
+        component.deactivate();
+        assertEquals(List.of(), List.copyOf(dataSources()));
+        assertThrows(SQLException.class, dataSource::getConnection);
+        awaitNoDatabaseThreads();
+    }
+
+    @Test(timeout = 60_000)
+    public void deactivate_whileOpening_leavesNothing() throws Exception {
+        DatabaseComponent component = new DatabaseComponent();
+        component.activate(context, config("jdbc:h2:file:" + temp.newFolder("db").toPath().resolve("cohort")));
+
+        component.deactivate();
+
+        assertFalse("opener thread still alive", databaseThreads().contains(DatabaseComponent.OPENER_THREAD));
+        assertEquals(List.of(), List.copyOf(dataSources()));
+        awaitNoDatabaseThreads();
+    }
+
+    @Test(timeout = 60_000)
+    public void activate_unreachableDatabase_registersNothing() throws Exception {
+        requireNothingListening(UNREACHABLE_PORT);
+        DatabaseComponent component = new DatabaseComponent();
+
+        component.activate(context, config("jdbc:postgresql://127.0.0.1:" + UNREACHABLE_PORT + "/cohort"));
+        await().atMost(OPEN_TIMEOUT).until(() -> !databaseThreads().contains(DatabaseComponent.OPENER_THREAD));
+
+        assertEquals(List.of(), List.copyOf(dataSources()));
+        component.deactivate();
+        awaitNoDatabaseThreads();
+    }
+
+    private Collection<ServiceReference<DataSource>> dataSources() throws InvalidSyntaxException {
+        return context.getServiceReferences(DataSource.class, DatabaseComponent.DATASOURCE_TARGET);
+    }
+
+    /** Returns the names of the live threads of the pool and of the opener, which start with the pool's name. */
+    private static List<String> databaseThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(name -> name.startsWith(ConnectionPools.POOL_NAME))
+                .collect(Collectors.toList());
+    }
+
+    private static void awaitNoDatabaseThreads() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> databaseThreads().isEmpty());
+    }
+
+    private static void requireNothingListening(int port) throws IOException {
+        try (Socket probe = new Socket()) {
+            probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            throw new AssertionError("a process listens on 127.0.0.1:" + port + ", which this test needs unused");
+        } catch (ConnectException expected) {
+            // Refused: nothing listens, as the test needs.
+        }
+    }
+
+    private static DatabaseComponent.Config config(String url) {
+        return new DatabaseComponent.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return DatabaseComponent.Config.class;
+            }
+
+            @Override
+            public String url() {
+                return url;
+            }
+
+            @Override
+            public String user() {
+                return "sa";
+            }
+
+            @Override
+            public String _password() {
+                return "";
+            }
+
+            @Override
+            public int pool_size() {
+                return 2;
+            }
+
+            @Override
+            public long connection_timeout_ms() {
+                return 2_000;
+            }
+        };
+    }
+}
