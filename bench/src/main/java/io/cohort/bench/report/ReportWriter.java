@@ -81,11 +81,12 @@ public final class ReportWriter {
         line("What Cohort's managers cost compared with wiring Hazelcast or Redis by hand. Every row below was "
                 + "measured in the same run, beside its baseline.");
         line("");
-        line("**These numbers come from one run on a shared 2-core machine.** Other builds and tests ran on it at "
-                + "the same time (load average " + number(env, "loadAverageAtStart") + " at the start and "
-                + number(env, "loadAverageAtEnd") + " at the end). So a difference smaller than the spread of its "
-                + "rows is noise, and tail latencies include scheduling delays of the machine. Compare ratios "
-                + "within this page, not absolute numbers with other machines.");
+        line("**These numbers come from one run on a shared 2-core machine**, with a load average of "
+                + number(env, "loadAverageAtStart") + " at the start and " + number(env, "loadAverageAtEnd")
+                + " at the end: the benchmark itself keeps both cores busy, and other work may have run beside it. "
+                + "So a difference smaller than the spread of its rows is noise, and tail latencies include "
+                + "scheduling delays of the machine. Compare ratios within this page, not absolute numbers with "
+                + "other machines.");
         line("");
 
         line("## Machine and command");
