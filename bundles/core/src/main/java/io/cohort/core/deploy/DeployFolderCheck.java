@@ -27,15 +27,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs an ERROR for each jar in the hot-deploy folders that is not installed because it is no OSGi bundle.
- * FileInstall skips such a jar without a log line, so without this check a plugin dropped as a plain jar would
- * simply never load.
+ * Logs an ERROR for each jar in the hot-deploy folders that is not installed because it is no OSGi bundle, or
+ * because it is a second copy of a bundle already installed from another file. FileInstall skips the first kind
+ * without a log line, so without this check a plugin dropped as a plain jar would simply never load. For the second
+ * kind FileInstall updates the installed bundle from the copy and only logs a WARN; removing either file later
+ * uninstalls that bundle.
  *
  * <p>The folders come from the framework property {@value #FOLDERS_PROPERTY}; without it the check does nothing.
  * Every {@value #PERIOD_SECONDS} s, on the thread {@value #THREAD_NAME}, it looks at each {@code *.jar} that no
  * installed bundle came from and that has not changed for one period, and logs what is wrong with it once per
- * version of the file. A jar that is a valid bundle but still not installed is left to FileInstall, which logs its
- * own install failures.
+ * version of the file. Any other jar that is a valid bundle but still not installed is left to FileInstall, which
+ * logs its own install failures.
  */
 @Component(immediate = true)
 public class DeployFolderCheck {
@@ -50,6 +52,9 @@ public class DeployFolderCheck {
     private ScheduledExecutorService executor;
     private BundleContext context;
     private List<Path> folders;
+
+    /** The installed bundle files by {@code <symbolic name> <version>}, as of the running check. */
+    private Map<String, Path> identities = Map.of();
 
     @Activate
     void activate(BundleContext bundleContext) {
@@ -92,21 +97,29 @@ public class DeployFolderCheck {
 
     private void checkSafely() {
         try {
-            check(installedJars(), Duration.ofSeconds(PERIOD_SECONDS));
+            Map<String, Path> identities = new HashMap<>();
+            check(installedJars(identities), identities, Duration.ofSeconds(PERIOD_SECONDS));
         } catch (RuntimeException e) {
             LOG.error("Checking the deploy folders {} failed; the next check runs in {} s", folders, PERIOD_SECONDS,
                     e);
         }
     }
 
-    /** Returns the files that installed bundles came from, from their {@code file:} locations. */
-    private Set<Path> installedJars() {
+    /**
+     * Returns the files that installed bundles came from, from their {@code file:} locations, and puts each file
+     * into {@code identities} under its bundle's {@code <symbolic name> <version>}.
+     */
+    private Set<Path> installedJars(Map<String, Path> identities) {
         Set<Path> installed = new HashSet<>();
         for (Bundle bundle : context.getBundles()) {
             String location = bundle.getLocation();
             if (location != null && location.startsWith("file:")) {
                 try {
-                    installed.add(Path.of(URI.create(location)).toAbsolutePath().normalize());
+                    Path file = Path.of(URI.create(location)).toAbsolutePath().normalize();
+                    installed.add(file);
+                    if (bundle.getSymbolicName() != null) {
+                        identities.put(bundle.getSymbolicName() + " " + bundle.getVersion(), file);
+                    }
                 } catch (IllegalArgumentException e) {
                     LOG.debug("Bundle {} has location {}, which is no file path", bundle.getBundleId(), location);
                 }
@@ -120,6 +133,15 @@ public class DeployFolderCheck {
      * is no bundle; returns the jars it logged in this call.
      */
     List<Path> check(Set<Path> installed, Duration quiet) {
+        return check(installed, Map.of(), quiet);
+    }
+
+    /**
+     * Like {@link #check(Set, Duration)}, and also logs a bundle jar that is not installed while a bundle with its
+     * symbolic name and version is, from the other file that {@code identities} names.
+     */
+    List<Path> check(Set<Path> installed, Map<String, Path> identities, Duration quiet) {
+        this.identities = identities;
         List<Path> logged = new ArrayList<>();
         Set<Path> present = new HashSet<>();
         long now = System.currentTimeMillis();
@@ -153,14 +175,22 @@ public class DeployFolderCheck {
         if (now - modified.toMillis() < quiet.toMillis() || modified.equals(reported.get(jar))) {
             return false;
         }
-        Optional<String> problem = JarDiagnosis.problem(jar);
+        Optional<String> problem = JarDiagnosis.problem(jar).or(() -> duplicate(jar));
         if (problem.isEmpty()) {
             return false;
         }
         reported.put(jar, modified);
-        LOG.error("Deploy file {} was not installed: {}. Replace it with a bundle jar; the node keeps running",
-                jar, problem.get());
+        LOG.error("Deploy file {} was not installed: {}. The node keeps running", jar, problem.get());
         return true;
+    }
+
+    /** Returns why {@code jar} is a second copy of an installed bundle, or empty if it is not one. */
+    private Optional<String> duplicate(Path jar) {
+        return JarDiagnosis.identity(jar)
+                .filter(identity -> identities.containsKey(identity) && !identities.get(identity).equals(jar))
+                .map(identity -> "it is a second copy of bundle " + identity + ", installed from "
+                        + identities.get(identity) + ", so FileInstall updated that bundle from it instead. Deleting "
+                        + "either file uninstalls the bundle: move both out of the folder, then put one back");
     }
 
     /** Sets the folders to check without a framework, for tests. */

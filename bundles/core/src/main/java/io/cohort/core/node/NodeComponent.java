@@ -185,8 +185,9 @@ public class NodeComponent {
         try {
             millis = Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(setting + " '" + Names.abbreviate(value)
-                    + "' is not a number; expected milliseconds from 0 to " + MAX_MILLIS, e);
+            String problem = value.trim().matches("[+-]?\\d+") ? "is out of range" : "is not a number";
+            throw new IllegalArgumentException(setting + " '" + Names.abbreviate(value) + "' " + problem
+                    + "; expected milliseconds from 0 to " + MAX_MILLIS, e);
         }
         if (millis < 0 || millis > MAX_MILLIS) {
             throw new IllegalArgumentException(setting + " " + millis + " is out of range; expected 0 to "

@@ -138,7 +138,7 @@ final class PluginLifecycle {
                 .toList();
         LOG.info("Unloading plugins in reverse load order: {}", loaded.stream().map(PluginEntry::name).toList());
         for (PluginEntry entry : loaded) {
-            unload(entry, PluginState.UNLOADED, "the node is stopping");
+            unload(entry, PluginState.UNLOADED, "the plugin runtime is stopping (node stop or configuration change)");
         }
     }
 

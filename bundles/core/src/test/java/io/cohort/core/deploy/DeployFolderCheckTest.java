@@ -12,6 +12,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.jar.Attributes;
@@ -101,6 +102,30 @@ public class DeployFolderCheckTest {
         Path plain = settled(jar("plain.jar", null));
 
         assertEquals(List.of(), check.check(Set.of(plain), QUIET));
+    }
+
+    @Test
+    public void check_secondCopyOfInstalledBundle_logged() throws IOException {
+        Path original = settled(jar("plugin.jar", "com.example.plugin;singleton:=true"));
+        Path copy = settled(jar("plugin-copy.jar", "com.example.plugin"));
+
+        List<Path> logged = check.check(Set.of(original), Map.of("com.example.plugin 0.0.0", original), QUIET);
+
+        assertEquals(List.of(copy), logged);
+    }
+
+    @Test
+    public void check_otherVersionOfInstalledBundle_notLogged() throws IOException {
+        Path original = settled(jar("plugin.jar", "com.example.plugin"));
+        settled(jar("plugin-2.jar", "com.example.plugin"));
+
+        assertEquals(List.of(), check.check(Set.of(original), Map.of("com.example.plugin 2.0.0", original), QUIET));
+    }
+
+    @Test
+    public void identity_headers_nameWithoutDirectivesAndNormalVersion() {
+        assertEquals("com.example.plugin 1.2.0", JarDiagnosis.identity("com.example.plugin; singleton:=true", "1.2"));
+        assertEquals("com.example.plugin 0.0.0", JarDiagnosis.identity("com.example.plugin", null));
     }
 
     @Test

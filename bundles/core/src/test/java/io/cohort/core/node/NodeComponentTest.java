@@ -47,6 +47,15 @@ public class NodeComponentTest {
     }
 
     @Test
+    public void milliseconds_tooManyDigits_saysOutOfRange() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NodeComponent.milliseconds("pubsub.start.window.ms", "99999999999999999999"));
+
+        assertTrue(e.getMessage(), e.getMessage().contains("pubsub.start.window.ms '99999999999999999999' is out of "
+                + "range; expected milliseconds from 0 to 600000"));
+    }
+
+    @Test
     public void adapterName_invalid_namesSetting() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> NodeComponent.adapterName("queue.adapter", "Not Valid"));
