@@ -181,6 +181,13 @@ public final class LocalBus {
         /** Envelopes published while catching up; null once caught up, or from the start if it never catches up. */
         private List<Numbered> waiting;
 
+        /**
+         * The last sequence the history handed over. A publisher can record an envelope in the history, be overtaken
+         * by the whole catch-up, and only then offer it. This listener already has that envelope, so it skips it.
+         * Written under this listener's lock before {@link #waiting} becomes null.
+         */
+        private volatile long replayedUpTo;
+
         /** @param afterSequence where catching up starts; {@link Long#MAX_VALUE} for a listener that never does */
         Listener(Consumer<Envelope> target, long afterSequence) {
             this.target = target;
@@ -197,7 +204,9 @@ public final class LocalBus {
                     return;
                 }
             }
-            deliver(topic, numbered);
+            if (numbered.sequence() > replayedUpTo) {
+                deliver(topic, numbered);
+            }
         }
 
         /**
@@ -206,10 +215,13 @@ public final class LocalBus {
          * the history are skipped. Concurrent publishes have no order among them, so the waiting ones keep theirs.
          */
         void catchUp(String topic, List<Numbered> missed) {
-            long replayedUpTo = afterSequence;
+            long last = afterSequence;
             for (Numbered numbered : missed) {
-                replayedUpTo = Math.max(replayedUpTo, numbered.sequence());
+                last = Math.max(last, numbered.sequence());
                 deliver(topic, numbered);
+            }
+            synchronized (this) {
+                replayedUpTo = last;
             }
             while (true) {
                 List<Numbered> batch;
@@ -222,7 +234,7 @@ public final class LocalBus {
                     waiting = new ArrayList<>();
                 }
                 for (Numbered numbered : batch) {
-                    if (numbered.sequence() > replayedUpTo) {
+                    if (numbered.sequence() > last) {
                         deliver(topic, numbered);
                     }
                 }

@@ -82,7 +82,7 @@ public class LocalBusHistoryTest {
         int perPublisher = 300;
         ExecutorService threads = Executors.newFixedThreadPool(publishers);
         try {
-            for (int round = 0; round < 20; round++) {
+            for (int round = 0; round < 1_000; round++) {
                 LocalBus bus = new LocalBus();
                 CountDownLatch halfway = new CountDownLatch(publishers);
                 List<Future<?>> running = new ArrayList<>();
