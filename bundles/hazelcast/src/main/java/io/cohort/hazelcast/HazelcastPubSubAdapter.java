@@ -36,10 +36,12 @@ import org.slf4j.LoggerFactory;
  * again from the sequence it stopped at, with a WARN.
  *
  * <p>Join point: right after the member joins, it records the last sequence of the ringbuffer of every Cohort topic
- * that exists in the cluster ({@link JoinPoint}). {@link #listenSinceJoin} starts a listener right after that sequence,
- * or at the start of a ringbuffer created later, so it receives every message published since the node joined that the
- * ringbuffer still keeps. A message published while the member was joining, in the milliseconds between the join and
- * that record, can be missed.
+ * that it sees in the cluster ({@link JoinPoint}). {@link #listenSinceJoin} starts a listener right after that
+ * sequence, so it receives every message published since the node joined that the ringbuffer still keeps. For a topic
+ * the record lacks (created later, or not yet known to the new member), it reads the ringbuffer from its start and
+ * skips the leading messages published before the join by the publisher's clock. That fallback depends on the
+ * clocks: a publisher whose clock runs behind this node's can have a message right after the join skipped. A message
+ * published in the milliseconds between the join and the record can be missed.
  *
  * <p><b>Warning:</b> a topic whose partition owner and backup die together loses the messages not yet read, and a
  * listener registered with {@link #listen} while messages are in flight receives only those published after its
@@ -98,16 +100,25 @@ public final class HazelcastPubSubAdapter implements PubSubAdapter {
 
     @Override
     public Registration listenSinceJoin(String topic, Consumer<Envelope> listener) {
-        return register(topic, listener, joinPoint.firstSequenceAfter(topic));
+        if (joinPoint.knows(topic)) {
+            return register(topic, listener, joinPoint.firstSequenceAfter(topic), 0);
+        }
+        // Not seen at the join: read the whole ringbuffer, skipping what was published before the join by time.
+        return register(topic, listener, 0, joinPoint.joinedAtMillis());
     }
 
     private Registration register(String topic, Consumer<Envelope> listener, long firstSequence) {
+        return register(topic, listener, firstSequence, 0);
+    }
+
+    private Registration register(String topic, Consumer<Envelope> listener, long firstSequence,
+            long notBeforeMillis) {
         TopicRegistration registration = new TopicRegistration(topic,
                 instance.getReliableTopic(GridNames.topic(topic)), listener, capacity, restarter,
                 () -> instance.getLifecycleService().isRunning(), registrations::remove);
         registrations.add(registration);
         try {
-            registration.start(firstSequence);
+            registration.start(firstSequence, notBeforeMillis);
         } catch (RuntimeException e) {
             registrations.remove(registration);
             throw e;

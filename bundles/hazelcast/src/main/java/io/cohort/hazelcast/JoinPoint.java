@@ -9,8 +9,8 @@ import com.hazelcast.ringbuffer.Ringbuffer;
 
 /**
  * The point at which a member joined its cluster: the time, and the last sequence of the ringbuffer behind every
- * Cohort topic that existed then. Messages of a topic after that sequence, and every message of a ringbuffer created
- * later, were published after the join.
+ * Cohort topic that the member saw then. Messages of such a topic after that sequence were published after the join.
+ * The record can miss topics that existed, since a new member learns of them from the others shortly after joining.
  *
  * @param joinedAtMillis when the member joined, in epoch milliseconds of this node's clock
  * @param lastSequences the last sequence of each topic's ringbuffer at the join, keyed by Cohort topic name
@@ -33,7 +33,15 @@ record JoinPoint(long joinedAtMillis, Map<String, Long> lastSequences) {
         return new JoinPoint(now, Map.copyOf(sequences));
     }
 
-    /** Returns the first sequence of {@code topic} published after the join: 0 for a ringbuffer created later. */
+    /**
+     * Returns whether the sequence of {@code topic} at the join is known. A member learns of the topics that exist
+     * from the others shortly after it joined, so a topic can be missing from the record although it existed.
+     */
+    boolean knows(String topic) {
+        return lastSequences.containsKey(topic);
+    }
+
+    /** Returns the first sequence of {@code topic} published after the join, or 0 for a topic it does not know. */
     long firstSequenceAfter(String topic) {
         Long last = lastSequences.get(topic);
         return last == null ? 0 : last + 1;

@@ -42,6 +42,9 @@ final class TopicRegistration implements PubSubAdapter.Registration {
     private UUID listenerId;
     private boolean closed;
 
+    /** Publish time below which leading messages are skipped, 0 once one was not; read on the listener thread. */
+    private volatile long skipBeforeMillis;
+
     /** The sequence of the next message this listener expects, or {@link #NEXT_PUBLISHED} before the first. */
     private volatile long nextSequence = NEXT_PUBLISHED;
 
@@ -58,10 +61,12 @@ final class TopicRegistration implements PubSubAdapter.Registration {
 
     /**
      * Registers the listener at {@code firstSequence}, or at the next message published for {@link #NEXT_PUBLISHED}.
-     * Messages from {@code firstSequence} on that the ringbuffer no longer keeps count as lost.
+     * Messages from {@code firstSequence} on that the ringbuffer no longer keeps count as lost. The leading messages
+     * published before {@code notBeforeMillis} by their publisher's clock are skipped until one is not; 0 skips none.
      */
-    void start(long firstSequence) {
+    void start(long firstSequence, long notBeforeMillis) {
         nextSequence = firstSequence;
+        skipBeforeMillis = notBeforeMillis;
         register(firstSequence);
     }
 
@@ -174,6 +179,14 @@ final class TopicRegistration implements PubSubAdapter.Registration {
                 return;
             }
             Envelope envelope = message.getMessageObject();
+            if (skipBeforeMillis > 0) {
+                if (envelope.publishedAtMillis() < skipBeforeMillis) {
+                    LOG.debug("Listener of topic {} skipped message {}, published before its node joined", topicName,
+                            envelope.id());
+                    return;
+                }
+                skipBeforeMillis = 0;
+            }
             try {
                 listener.accept(envelope);
             } catch (RuntimeException e) {
