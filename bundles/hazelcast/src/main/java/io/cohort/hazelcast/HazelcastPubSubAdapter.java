@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * again from the sequence it stopped at, with a WARN.
  *
  * <p>Join point: right after the member joins, it records the last sequence of the ringbuffer of every Cohort topic
- * that it sees in the cluster ({@link JoinPoint}). {@link #listenSinceJoin} starts a listener right after that
+ * listed by its member then ({@link JoinPoint}). {@link #listenSinceJoin} starts a listener right after that
  * sequence, so it receives every message published since the node joined that the ringbuffer still keeps. For a topic
  * the record lacks (created later, or not yet known to the new member), it reads the ringbuffer from its start and
  * skips the leading messages published before the join by the publisher's clock. That fallback depends on the
@@ -90,7 +90,7 @@ public final class HazelcastPubSubAdapter implements PubSubAdapter {
 
     @Override
     public Registration listen(String topic, Consumer<Envelope> listener) {
-        return register(topic, listener, TopicRegistration.NEXT_PUBLISHED);
+        return register(topic, listener, TopicRegistration.NEXT_PUBLISHED, 0);
     }
 
     @Override
@@ -100,15 +100,12 @@ public final class HazelcastPubSubAdapter implements PubSubAdapter {
 
     @Override
     public Registration listenSinceJoin(String topic, Consumer<Envelope> listener) {
-        if (joinPoint.knows(topic)) {
-            return register(topic, listener, joinPoint.firstSequenceAfter(topic), 0);
+        Long lastAtJoin = joinPoint.lastSequences().get(topic);
+        if (lastAtJoin != null) {
+            return register(topic, listener, lastAtJoin + 1, 0);
         }
-        // Not seen at the join: read the whole ringbuffer, skipping what was published before the join by time.
+        // Not in the join point: read the whole ringbuffer, skipping what was published before the join by time.
         return register(topic, listener, 0, joinPoint.joinedAtMillis());
-    }
-
-    private Registration register(String topic, Consumer<Envelope> listener, long firstSequence) {
-        return register(topic, listener, firstSequence, 0);
     }
 
     private Registration register(String topic, Consumer<Envelope> listener, long firstSequence,

@@ -32,18 +32,4 @@ record JoinPoint(long joinedAtMillis, Map<String, Long> lastSequences) {
         }
         return new JoinPoint(now, Map.copyOf(sequences));
     }
-
-    /**
-     * Returns whether the sequence of {@code topic} at the join is known. A member learns of the topics that exist
-     * from the others shortly after it joined, so a topic can be missing from the record although it existed.
-     */
-    boolean knows(String topic) {
-        return lastSequences.containsKey(topic);
-    }
-
-    /** Returns the first sequence of {@code topic} published after the join, or 0 for a topic it does not know. */
-    long firstSequenceAfter(String topic) {
-        Long last = lastSequences.get(topic);
-        return last == null ? 0 : last + 1;
-    }
 }

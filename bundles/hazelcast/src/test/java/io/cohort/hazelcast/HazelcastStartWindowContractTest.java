@@ -16,8 +16,8 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * The start window contract on real Hazelcast members: one member runs for the whole class, and each test starts a
- * member that joins it and kills that member at its end; ports 6131-6135.
+ * The start window contract on real Hazelcast members, ports 6131-6135. One member runs for the whole class, and each
+ * test starts a member that joins it and kills that member at its end.
  */
 public class HazelcastStartWindowContractTest extends StartWindowContract {
 
@@ -41,7 +41,7 @@ public class HazelcastStartWindowContractTest extends StartWindowContract {
     }
 
     @Test
-    public void publishBeforeAdapterStarts_afterMemberJoined_isReplayed() {
+    public void listenSinceJoin_publishBeforeAdapter_replayed() {
         HazelcastMember member = cluster.addMember();
         String topic = "shop:events-member-joined";
         early.publish(topic, new Envelope("m-1", "early", System.currentTimeMillis(), false, new byte[] {'1'}));

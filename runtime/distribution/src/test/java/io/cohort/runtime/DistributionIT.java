@@ -248,7 +248,7 @@ public class DistributionIT {
         assertTrue(secondMembers.describe(), secondMembers.stdout().contains("127.0.0.1:" + (FIRST_MEMBER_PORT + 1)
                 + "  "));
         assertTrue("node 2 socket", Files.exists(home.resolve("data/node-2/run/cohort.sock")));
-        // The database opens while the node starts, so node 2 may answer before its DataSource is registered.
+        // The database opens while the node starts, so node 2 may run commands before its DataSource is registered.
         await("node 2 opened the home's database").atMost(START_TIMEOUT).pollInterval(POLL_INTERVAL)
                 .until(() -> !linesWith(Files.readString(home.resolve("log/cohort-node-2.log"),
                         StandardCharsets.UTF_8), "Database " + sharedDatabaseUrl() + " is ready").isEmpty());
@@ -306,7 +306,7 @@ public class DistributionIT {
     /**
      * Checks that the database component is ACTIVE and that the JDBC bundle registers the DataSource, the
      * transaction manager and the sync outbox. The database opens on a thread of its own while the node starts, so
-     * the node may answer commands before these services are there; the DataSource registers only after the first
+     * the node may run commands before these services are registered. The DataSource registers only after the first
      * connection and the migrations succeeded.
      */
     private void assertDatabaseServicesRegistered() throws Exception {

@@ -53,9 +53,6 @@ public class DeployFolderCheck {
     private BundleContext context;
     private List<Path> folders;
 
-    /** The installed bundle files by {@code <symbolic name> <version>}, as of the running check. */
-    private Map<String, Path> identities = Map.of();
-
     @Activate
     void activate(BundleContext bundleContext) {
         context = bundleContext;
@@ -118,7 +115,8 @@ public class DeployFolderCheck {
                     Path file = Path.of(URI.create(location)).toAbsolutePath().normalize();
                     installed.add(file);
                     if (bundle.getSymbolicName() != null) {
-                        identities.put(bundle.getSymbolicName() + " " + bundle.getVersion(), file);
+                        String version = bundle.getVersion().toString();
+                        identities.put(JarDiagnosis.identity(bundle.getSymbolicName(), version), file);
                     }
                 } catch (IllegalArgumentException e) {
                     LOG.debug("Bundle {} has location {}, which is no file path", bundle.getBundleId(), location);
@@ -141,7 +139,6 @@ public class DeployFolderCheck {
      * symbolic name and version is, from the other file that {@code identities} names.
      */
     List<Path> check(Set<Path> installed, Map<String, Path> identities, Duration quiet) {
-        this.identities = identities;
         List<Path> logged = new ArrayList<>();
         Set<Path> present = new HashSet<>();
         long now = System.currentTimeMillis();
@@ -153,7 +150,7 @@ public class DeployFolderCheck {
                 for (Path jar : jars) {
                     Path file = jar.toAbsolutePath().normalize();
                     present.add(file);
-                    if (!installed.contains(file) && report(file, now, quiet)) {
+                    if (!installed.contains(file) && report(file, identities, now, quiet)) {
                         logged.add(file);
                     }
                 }
@@ -165,7 +162,7 @@ public class DeployFolderCheck {
         return logged;
     }
 
-    private boolean report(Path jar, long now, Duration quiet) {
+    private boolean report(Path jar, Map<String, Path> identities, long now, Duration quiet) {
         FileTime modified;
         try {
             modified = Files.getLastModifiedTime(jar);
@@ -175,7 +172,7 @@ public class DeployFolderCheck {
         if (now - modified.toMillis() < quiet.toMillis() || modified.equals(reported.get(jar))) {
             return false;
         }
-        Optional<String> problem = JarDiagnosis.problem(jar).or(() -> duplicate(jar));
+        Optional<String> problem = JarDiagnosis.problem(jar).or(() -> duplicate(jar, identities));
         if (problem.isEmpty()) {
             return false;
         }
@@ -185,7 +182,7 @@ public class DeployFolderCheck {
     }
 
     /** Returns why {@code jar} is a second copy of an installed bundle, or empty if it is not one. */
-    private Optional<String> duplicate(Path jar) {
+    private static Optional<String> duplicate(Path jar, Map<String, Path> identities) {
         return JarDiagnosis.identity(jar)
                 .filter(identity -> identities.containsKey(identity) && !identities.get(identity).equals(jar))
                 .map(identity -> "it is a second copy of bundle " + identity + ", installed from "

@@ -16,7 +16,7 @@ import org.osgi.service.component.annotations.Component;
  * bus to simulate several nodes. {@link #publish} calls the listeners on the publishing thread without holding a lock
  * (see {@link LocalBus}), so envelopes from one publishing thread reach each listener in publish order.
  *
- * <p>The adapter joins its bus when it is created. {@link #listenSinceJoin} replays what the bus still holds of the
+ * <p>The adapter joins its bus when it is created. {@link #listenSinceJoin} replays what the bus still keeps of the
  * topic since then: the last {@value LocalBus#HISTORY_PER_TOPIC} envelopes of each topic, during the first ten minutes
  * of the bus ({@link LocalBus#HISTORY_PERIOD}); after that period it starts with the next envelope.
  */
