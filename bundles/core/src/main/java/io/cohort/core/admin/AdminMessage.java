@@ -12,13 +12,18 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param query the query name of a {@code QUERY} message, for example {@code caches}
  * @param rows the rows of a {@code ROWS} message, as a JSON array
  * @param error the failure of an {@code ERROR} message
+ * @param instance the random id of the sender's cluster admin, set in {@code HELLO} messages. Two nodes that send one
+ *     node id with different instances share that id
  */
-record AdminMessage(Kind kind, String requestId, String query, JsonNode rows, String error) {
+record AdminMessage(Kind kind, String requestId, String query, JsonNode rows, String error, String instance) {
 
     /** The kinds of messages. */
     enum Kind {
 
-        /** A node started listening; every node that receives it responds {@code PRESENT}. */
+        /**
+         * A node started listening, and every other node that receives it responds {@code PRESENT}. It is the
+         * only message that also reaches nodes with the sender's node id, so that such nodes detect the shared id.
+         */
         HELLO,
 
         /** The response to {@code HELLO}, on the reply topic of the node that said hello. */
@@ -38,18 +43,22 @@ record AdminMessage(Kind kind, String requestId, String query, JsonNode rows, St
     }
 
     static AdminMessage of(Kind kind) {
-        return new AdminMessage(kind, null, null, null, null);
+        return new AdminMessage(kind, null, null, null, null, null);
+    }
+
+    static AdminMessage hello(String instance) {
+        return new AdminMessage(Kind.HELLO, null, null, null, null, instance);
     }
 
     static AdminMessage query(String requestId, String query) {
-        return new AdminMessage(Kind.QUERY, requestId, query, null, null);
+        return new AdminMessage(Kind.QUERY, requestId, query, null, null, null);
     }
 
     static AdminMessage rows(String requestId, JsonNode rows) {
-        return new AdminMessage(Kind.ROWS, requestId, null, rows, null);
+        return new AdminMessage(Kind.ROWS, requestId, null, rows, null, null);
     }
 
     static AdminMessage error(String requestId, String error) {
-        return new AdminMessage(Kind.ERROR, requestId, null, null, error);
+        return new AdminMessage(Kind.ERROR, requestId, null, null, error, null);
     }
 }

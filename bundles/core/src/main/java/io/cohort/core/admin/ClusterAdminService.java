@@ -45,7 +45,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Topics, reserved because channel names never contain {@code #}: {@code <app>:#admin} carries {@code HELLO},
  * {@code BYE} and {@code QUERY} to every node, and {@code <app>:#admin:<node id>} carries the responses to one node.
- * Envelopes on the shared topic skip their source node, which computes its own rows directly.
+ * Envelopes on the shared topic skip their source node, which computes its own rows directly, except {@code HELLO}:
+ * it also reaches the nodes that have the sender's node id, so that two nodes started with one id (a node folder
+ * copied with its {@code data/node.id}, or the same {@code node.id} set twice) find out and log an ERROR. Such nodes
+ * take each other's sync messages and {@code skipSelf} messages for their own and drop them.
  *
  * <p>Threads: messages arrive on the adapter's thread and only update state or hand work on. Rows for other nodes
  * are computed and sent on the {@code responder} executor. A query blocks its caller until every expected node
@@ -79,6 +82,8 @@ final class ClusterAdminService implements ClusterAdmin {
     private final Consumer<Envelope> replyReceiver = this::onReplyTopic;
     private final Map<String, Instant> knownNodes = new ConcurrentHashMap<>();
     private final Map<String, PendingQuery> pending = new ConcurrentHashMap<>();
+    private final String instance = UUID.randomUUID().toString();
+    private final Set<String> sameIdInstances = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean listening = new AtomicBoolean();
 
     /**
@@ -110,7 +115,7 @@ final class ClusterAdminService implements ClusterAdmin {
             LOG.info("Cluster admin of node {} listens on topics {} and {}", settings.nodeId(), requestTopic,
                     replyTopic);
         }
-        sendQuietly(requestTopic, AdminMessage.of(AdminMessage.Kind.HELLO));
+        send(requestTopic, AdminMessage.hello(instance), false);
     }
 
     /** Announces this node's stop and stops listening. Later queries get only this node's rows. */
@@ -127,6 +132,11 @@ final class ClusterAdminService implements ClusterAdmin {
     /** Returns the other nodes this node expects responses from, with when it last received a message from each. */
     Map<String, Instant> knownNodes() {
         return new TreeMap<>(knownNodes);
+    }
+
+    /** Returns the admin instances of the other running nodes that said hello with this node's id. */
+    Set<String> sameIdInstances() {
+        return Set.copyOf(sameIdInstances);
     }
 
     @Override
@@ -225,6 +235,13 @@ final class ClusterAdminService implements ClusterAdmin {
             return;
         }
         String source = envelope.sourceNode();
+        if (settings.nodeId().equals(source)) {
+            if (message.kind() == AdminMessage.Kind.HELLO && message.instance() != null
+                    && !instance.equals(message.instance())) {
+                sameIdSeen(message.instance());
+            }
+            return;
+        }
         switch (message.kind()) {
             case HELLO -> {
                 see(source);
@@ -289,6 +306,27 @@ final class ClusterAdminService implements ClusterAdmin {
         }
     }
 
+    /**
+     * Logs that another running node has this node's id, once per such node, and sends {@code HELLO} again,
+     * because the node that started later did not receive this node's first one.
+     */
+    private void sameIdSeen(String otherInstance) {
+        if (!sameIdInstances.add(otherInstance)) {
+            return;
+        }
+        LOG.error("Node id {} is used by two running nodes: this one (admin instance {}) and another (admin instance "
+                + "{}). Each drops the other's sync messages and skipSelf messages as its own, and queries that "
+                + "name the node reach both. Give one of them another id and restart it: remove its data/node.id "
+                + "(data/node-N/node.id for node N) when the folder was copied, or set a different node.id in "
+                + "etc/io.cohort.core.cfg", settings.nodeId(), instance, otherInstance);
+        try {
+            responder.execute(() -> send(requestTopic, AdminMessage.hello(instance), false));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Node {} is stopping and does not send HELLO again to the other node with its id",
+                    settings.nodeId());
+        }
+    }
+
     /** Records that {@code node} sent a message now. */
     private void see(String node) {
         if (node == null || node.equals(settings.nodeId())) {
@@ -304,8 +342,15 @@ final class ClusterAdminService implements ClusterAdmin {
         return knownNodes.get(node);
     }
 
-    /** Sends {@code message} on {@code topic} and returns null, or returns why it could not be sent. */
+    /**
+     * Sends {@code message} on {@code topic}, skipping this node, and returns null, or returns why it could not be
+     * sent.
+     */
     private String sendQuietly(String topic, AdminMessage message) {
+        return send(topic, message, true);
+    }
+
+    private String send(String topic, AdminMessage message, boolean skipSource) {
         byte[] payload;
         try {
             payload = mapper.writeValueAsBytes(message);
@@ -313,7 +358,7 @@ final class ClusterAdminService implements ClusterAdmin {
             throw new IllegalStateException("admin message " + message.kind() + " cannot be written as JSON", e);
         }
         Envelope envelope = new Envelope(UUID.randomUUID().toString(), settings.nodeId(), System.currentTimeMillis(),
-                /* skipSource= */ true, payload);
+                skipSource, payload);
         try {
             router.publish(topic, envelope);
             return null;

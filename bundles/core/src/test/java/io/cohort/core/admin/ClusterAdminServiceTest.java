@@ -2,6 +2,7 @@ package io.cohort.core.admin;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -62,6 +64,29 @@ public class ClusterAdminServiceTest {
 
         await().atMost(WAIT).until(() -> first.cluster.knownNodes().containsKey("n2"));
         await().atMost(WAIT).until(() -> second.cluster.knownNodes().containsKey("n1"));
+    }
+
+    @Test
+    public void start_ownHello_notTakenForAnotherNodeWithTheSameId() {
+        TestNode first = start("n1");
+        start("n2");
+
+        // Each node's hello reaches it too, on the topic that then brings the hello of n2.
+        awaitKnown(first, "n2");
+        assertEquals(Set.of(), first.cluster.sameIdInstances());
+    }
+
+    @Test
+    public void start_twoNodesWithOneId_eachFindsTheOther() {
+        TestNode first = start("n1");
+        TestNode copy = start("n1");
+        TestNode other = start("n2");
+
+        await().atMost(WAIT).until(() -> first.cluster.sameIdInstances().size() == 1);
+        await().atMost(WAIT).until(() -> copy.cluster.sameIdInstances().size() == 1);
+        assertNotEquals(first.cluster.sameIdInstances(), copy.cluster.sameIdInstances());
+        awaitKnown(other, "n1");
+        assertEquals(Set.of(), other.cluster.sameIdInstances());
     }
 
     @Test
