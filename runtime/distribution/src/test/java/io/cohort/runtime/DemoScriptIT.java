@@ -24,7 +24,7 @@ import org.junit.rules.TemporaryFolder;
 /**
  * Runs {@code bin/cohort-demo} of the built node folder as a user would, with its temporary folder under this test's
  * own, and checks that it completes every scenario and that no node it started outlives it, also when it is stopped
- * with SIGTERM halfway.
+ * with SIGTERM halfway and signalled again while it stops its nodes.
  *
  * <p>The demo's member ports are 127.0.0.1:6011-6020 for the complete run and 6021-6030 for the stopped one, clear
  * of the other process tests' ports.
@@ -89,12 +89,19 @@ public class DemoScriptIT {
         assertEquals("nodes running before SIGTERM", 3, nodesOfThisTest().size());
 
         demo.destroy();
+        // A second SIGTERM while the script stops its nodes, as from an impatient user, must not cut that short.
+        await().atMost(STOP_LIMIT).pollInterval(Duration.ofMillis(20)).until(
+                () -> output().contains("== Stopping the nodes") || !demo.isAlive());
+        demo.destroy();
 
         assertTrue("the demo did not end within " + STOP_LIMIT.toSeconds() + " s of SIGTERM\n" + output(),
                 demo.waitFor(STOP_LIMIT.toMillis(), TimeUnit.MILLISECONDS));
         String text = output();
         assertEquals(text, 143, demo.exitValue());
         assertTrue(text, text.contains("== Stopping the nodes"));
+        for (int node = 1; node <= 3; node++) {
+            assertTrue(text, text.matches("(?s).*\\bnode " + node + " \\(pid \\d+\\) stopped\\b.*"));
+        }
         assertFalse(text, text.contains("Node logs kept in"));
         assertEquals("nodes left running", List.of(), describe(nodesOfThisTest()));
         assertEquals("folders left in " + tmpDir, List.of(), list(tmpDir));
