@@ -106,10 +106,11 @@ public final class Harness {
         int latencyCapacity = (int) (latencyDuration.toMillis() * rate / 1_000) + rate;
         List<LoadDriver> drivers = new ArrayList<>();
         List<HarnessResult> results = new ArrayList<>();
+        StallMeter stalls = new StallMeter();
         try {
             for (Endpoint endpoint : endpoints) {
                 LoadDriver driver = new LoadDriver(section, endpoint, settings.drainWait(), latencyCapacity,
-                        samplesDirectory);
+                        samplesDirectory, stalls);
                 if (attempt(driver, "start", driver::start)) {
                     drivers.add(driver);
                 }
@@ -132,6 +133,7 @@ public final class Harness {
         } catch (IOException e) {
             LOG.error("{} latency samples could not be written", section, e);
         } finally {
+            stalls.close();
             for (Endpoint endpoint : endpoints) {
                 try {
                     endpoint.close();
