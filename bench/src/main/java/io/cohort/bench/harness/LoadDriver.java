@@ -1,6 +1,7 @@
 package io.cohort.bench.harness;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,11 +82,13 @@ final class LoadDriver {
 
     /**
      * Sends at {@code rate} items per second for {@code duration} and records the latency of each item. Logs the
-     * segment's p99 beside the longest stall of the JVM during it.
+     * segment's p99 beside the longest stall of the JVM during it and the bytes the JVM allocated per item, which
+     * decide how often a young collection pauses the rows.
      */
     void measureLatency(int rate, Duration duration) throws Exception {
         int items = itemsAt(rate, duration);
         int firstSample = latencies.count();
+        long allocatedBefore = allocatedBytes();
         stalls.takeLongestNanos();
         long first = System.nanoTime();
         Probe measured = new Probe(latencies, first);
@@ -93,12 +96,13 @@ final class LoadDriver {
         paced(items, first, periodNanos(rate));
         drain(measured, items);
         long longestStall = stalls.takeLongestNanos();
+        long allocated = allocatedBytes() - allocatedBefore;
 
         long[] segment = latencies.sortedFrom(firstSample);
-        LOG.info("{} {} latency segment: p50 {} us, p99 {} us, max {} us; longest stall of this JVM in it {} us",
-                section, endpoint.system(), LatencySamples.percentile(segment, 50) / 1_000,
-                LatencySamples.percentile(segment, 99) / 1_000, LatencySamples.percentile(segment, 100) / 1_000,
-                longestStall / 1_000);
+        LOG.info("{} {} latency segment: p50 {} us, p99 {} us, max {} us; longest stall of this JVM in it {} us; "
+                + "the JVM allocated {} bytes per item", section, endpoint.system(),
+                LatencySamples.percentile(segment, 50) / 1_000, LatencySamples.percentile(segment, 99) / 1_000,
+                LatencySamples.percentile(segment, 100) / 1_000, longestStall / 1_000, allocated / Math.max(1, items));
 
         latencyRate = rate;
         latencySent += items;
@@ -147,6 +151,18 @@ final class LoadDriver {
                 roundsPerSecond, throughputReceived, throughputSent);
         return HarnessResult.throughput(section, endpoint.system(), throughputSent, throughputReceived,
                 roundsPerSecond);
+    }
+
+    /**
+     * Returns the bytes that the live threads of this JVM allocated so far, or 0 if the JVM does not measure allocation
+     * per thread.
+     */
+    private static long allocatedBytes() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads
+                && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled()) {
+            return threads.getTotalThreadAllocatedBytes();
+        }
+        return 0;
     }
 
     private static long periodNanos(int rate) {
