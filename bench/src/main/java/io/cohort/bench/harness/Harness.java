@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The endpoints of a section take turns: each latency measurement and each throughput round is cut into
  * segments, and every endpoint runs its first segment before any runs its second. Load from other processes on a
- * shared machine then falls on all endpoints alike instead of on whichever one happened to run at that moment.
+ * shared machine then falls on all endpoints alike instead of on whichever one happened to run at that moment. Each
+ * round starts with the next endpoint, so a pause that recurs once per round, such as a young collection, does not
+ * always fall on the same one.
  */
 public final class Harness {
 
@@ -106,22 +108,34 @@ public final class Harness {
         int latencyCapacity = (int) (latencyDuration.toMillis() * rate / 1_000) + rate;
         List<LoadDriver> drivers = new ArrayList<>();
         List<HarnessResult> results = new ArrayList<>();
+        StallMeter stalls = new StallMeter();
         try {
             for (Endpoint endpoint : endpoints) {
                 LoadDriver driver = new LoadDriver(section, endpoint, settings.drainWait(), latencyCapacity,
-                        samplesDirectory);
+                        samplesDirectory, stalls);
                 if (attempt(driver, "start", driver::start)) {
                     drivers.add(driver);
                 }
             }
             drivers.removeIf(driver -> !attempt(driver, "warm-up", () -> driver.warmUp(rate, warmup)));
             for (int round = 0; round < settings.rounds(); round++) {
-                drivers.removeIf(driver -> !attempt(driver, "latency", () -> driver.measureLatency(rate, segment)));
+                List<LoadDriver> failed = new ArrayList<>();
+                for (LoadDriver driver : rotated(drivers, round)) {
+                    if (!attempt(driver, "latency", () -> driver.measureLatency(rate, segment))) {
+                        failed.add(driver);
+                    }
+                }
+                drivers.removeAll(failed);
             }
             for (int round = 0; items > 0 && round <= settings.rounds(); round++) {
                 boolean recorded = round > 0;
-                drivers.removeIf(driver -> !attempt(driver, "throughput",
-                        () -> driver.measureThroughput(items, recorded)));
+                List<LoadDriver> failed = new ArrayList<>();
+                for (LoadDriver driver : rotated(drivers, round)) {
+                    if (!attempt(driver, "throughput", () -> driver.measureThroughput(items, recorded))) {
+                        failed.add(driver);
+                    }
+                }
+                drivers.removeAll(failed);
             }
             for (LoadDriver driver : drivers) {
                 results.add(driver.latencyResult());
@@ -132,6 +146,7 @@ public final class Harness {
         } catch (IOException e) {
             LOG.error("{} latency samples could not be written", section, e);
         } finally {
+            stalls.close();
             for (Endpoint endpoint : endpoints) {
                 try {
                     endpoint.close();
@@ -141,6 +156,21 @@ public final class Harness {
             }
         }
         return results;
+    }
+
+    /**
+     * Returns {@code list} starting at index {@code round} modulo its size, wrapping around, so that each round of a
+     * section starts one endpoint later. In pub/sub runs on a two-core machine, young collections came about once
+     * per round at the same point of it, and with a fixed order all of them paused the same endpoint's segments.
+     */
+    static <T> List<T> rotated(List<T> list, int round) {
+        if (list.isEmpty()) {
+            return list;
+        }
+        int start = round % list.size();
+        List<T> result = new ArrayList<>(list.subList(start, list.size()));
+        result.addAll(list.subList(0, start));
+        return result;
     }
 
     /** Runs one step of a driver; returns false, after logging, if it failed, so the driver leaves the section. */

@@ -37,6 +37,14 @@ final class LatencySamples {
         return Arrays.copyOf(nanos, Math.min(count.get(), nanos.length));
     }
 
+    /** Returns the kept samples recorded from index {@code from} on, sorted. Call it once recording has stopped. */
+    long[] sortedFrom(int from) {
+        int end = Math.min(count.get(), nanos.length);
+        long[] kept = Arrays.copyOfRange(nanos, Math.min(from, end), end);
+        Arrays.sort(kept);
+        return kept;
+    }
+
     /** Returns the kept samples, sorted. Call it once recording has stopped. */
     long[] sorted() {
         long[] kept = Arrays.copyOf(nanos, Math.min(count.get(), nanos.length));

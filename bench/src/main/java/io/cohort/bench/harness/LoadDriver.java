@@ -1,6 +1,7 @@
 package io.cohort.bench.harness;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +37,7 @@ final class LoadDriver {
     private final Duration drainWait;
     private final LatencySamples latencies;
     private final Path samplesDirectory;
+    private final StallMeter stalls;
     private final List<Double> roundsPerSecond = new ArrayList<>();
     private volatile Probe probe = new Probe(null, Long.MAX_VALUE);
     private int latencyRate;
@@ -48,13 +50,16 @@ final class LoadDriver {
      * @param latencyCapacity the most latency samples all segments together record
      * @param samplesDirectory where {@link #latencyResult()} writes the samples in arrival order, one number of
      *     microseconds per line, or {@code null} for nowhere
+     * @param stalls the meter whose longest stall each latency segment logs beside its own p99
      */
-    LoadDriver(String section, Endpoint endpoint, Duration drainWait, int latencyCapacity, Path samplesDirectory) {
+    LoadDriver(String section, Endpoint endpoint, Duration drainWait, int latencyCapacity, Path samplesDirectory,
+            StallMeter stalls) {
         this.section = section;
         this.endpoint = endpoint;
         this.drainWait = drainWait;
         this.latencies = new LatencySamples(latencyCapacity);
         this.samplesDirectory = samplesDirectory;
+        this.stalls = stalls;
     }
 
     String system() {
@@ -75,14 +80,29 @@ final class LoadDriver {
         drain(warmup, items);
     }
 
-    /** Sends at {@code rate} items per second for {@code duration} and records the latency of each item. */
+    /**
+     * Sends at {@code rate} items per second for {@code duration} and records the latency of each item. Logs the
+     * segment's p99 beside the longest stall of the JVM during it and the bytes the JVM allocated per item, which
+     * decide how often a young collection pauses the rows.
+     */
     void measureLatency(int rate, Duration duration) throws Exception {
         int items = itemsAt(rate, duration);
+        int firstSample = latencies.count();
+        long allocatedBefore = allocatedBytes();
+        stalls.takeLongestNanos();
         long first = System.nanoTime();
         Probe measured = new Probe(latencies, first);
         probe = measured;
         paced(items, first, periodNanos(rate));
         drain(measured, items);
+        long longestStall = stalls.takeLongestNanos();
+        long allocated = allocatedBytes() - allocatedBefore;
+
+        long[] segment = latencies.sortedFrom(firstSample);
+        LOG.info("{} {} latency segment: p50 {} us, p99 {} us, max {} us; longest stall of this JVM in it {} us; "
+                + "the JVM allocated {} bytes per item", section, endpoint.system(),
+                LatencySamples.percentile(segment, 50) / 1_000, LatencySamples.percentile(segment, 99) / 1_000,
+                LatencySamples.percentile(segment, 100) / 1_000, longestStall / 1_000, allocated / Math.max(1, items));
 
         latencyRate = rate;
         latencySent += items;
@@ -131,6 +151,18 @@ final class LoadDriver {
                 roundsPerSecond, throughputReceived, throughputSent);
         return HarnessResult.throughput(section, endpoint.system(), throughputSent, throughputReceived,
                 roundsPerSecond);
+    }
+
+    /**
+     * Returns the bytes that the live threads of this JVM allocated so far, or 0 if the JVM does not measure allocation
+     * per thread.
+     */
+    private static long allocatedBytes() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads
+                && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled()) {
+            return threads.getTotalThreadAllocatedBytes();
+        }
+        return 0;
     }
 
     private static long periodNanos(int rate) {

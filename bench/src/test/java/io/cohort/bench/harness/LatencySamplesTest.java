@@ -41,4 +41,19 @@ public class LatencySamplesTest {
         assertEquals(3, samples.count());
         assertArrayEquals(new long[] {10, 30}, samples.sorted());
     }
+
+    @Test
+    public void sortedFrom_laterSegment_returnsOnlyItsSamples() {
+        LatencySamples samples = new LatencySamples(4);
+        samples.record(50);
+        samples.record(40);
+        int segmentStart = samples.count();
+
+        samples.record(30);
+        samples.record(10);
+        samples.record(20);
+
+        assertArrayEquals(new long[] {10, 30}, samples.sortedFrom(segmentStart));
+        assertArrayEquals(new long[0], samples.sortedFrom(samples.count()));
+    }
 }

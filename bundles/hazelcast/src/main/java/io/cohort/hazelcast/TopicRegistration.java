@@ -40,7 +40,9 @@ final class TopicRegistration implements PubSubAdapter.Registration {
     private final AtomicLong restarts = new AtomicLong();
     private final Object lock = new Object();
     private UUID listenerId;
-    private boolean closed;
+
+    /** Set under {@link #lock}, which also orders it with registering; read without it on every message. */
+    private volatile boolean closed;
 
     /** Publish time below which leading messages are skipped, 0 once one was not; read on the listener thread. */
     private volatile long skipBeforeMillis;
@@ -103,12 +105,6 @@ final class TopicRegistration implements PubSubAdapter.Registration {
             if (!closed) {
                 listenerId = topic.addMessageListener(new Reader(initialSequence));
             }
-        }
-    }
-
-    private boolean isClosed() {
-        synchronized (lock) {
-            return closed;
         }
     }
 
@@ -175,7 +171,7 @@ final class TopicRegistration implements PubSubAdapter.Registration {
 
         @Override
         public void onMessage(Message<Envelope> message) {
-            if (isClosed()) {
+            if (closed) {
                 return;
             }
             Envelope envelope = message.getMessageObject();
@@ -196,7 +192,7 @@ final class TopicRegistration implements PubSubAdapter.Registration {
 
         @Override
         public void onCancel() {
-            if (!isClosed()) {
+            if (!closed) {
                 restart();
             }
         }

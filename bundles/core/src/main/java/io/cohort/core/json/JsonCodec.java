@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -41,13 +42,21 @@ public final class JsonCodec {
      * @throws IllegalArgumentException if the value is null or Jackson cannot write it
      */
     public byte[] encode(String subject, Object value) {
+        return encode(() -> subject, value);
+    }
+
+    /**
+     * Writes {@code value} as JSON bytes, like {@link #encode(String, Object)}, but builds the subject of the message
+     * only when the value cannot be written, so that a path running once per message allocates no text.
+     */
+    public byte[] encode(Supplier<String> subject, Object value) {
         if (value == null) {
-            throw new IllegalArgumentException(subject + " is null; expected a value Jackson can write as JSON");
+            throw new IllegalArgumentException(subject.get() + " is null; expected a value Jackson can write as JSON");
         }
         try {
             return mapperFor(value.getClass()).writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(subject + " of type " + value.getClass().getName()
+            throw new IllegalArgumentException(subject.get() + " of type " + value.getClass().getName()
                     + " cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
     }
@@ -60,13 +69,21 @@ public final class JsonCodec {
      *     bundle's class loader
      */
     public <T> T decode(String subject, byte[] json, Class<T> type) {
+        return decode(() -> subject, json, type);
+    }
+
+    /**
+     * Reads JSON bytes as {@code type}, like {@link #decode(String, byte[], Class)}, but builds the subject of the
+     * message only when the bytes cannot be read, so that a path running once per message allocates no text.
+     */
+    public <T> T decode(Supplier<String> subject, byte[] json, Class<T> type) {
         if (type == null) {
-            throw new IllegalArgumentException("type is null; expected the class to read " + subject + " as");
+            throw new IllegalArgumentException("type is null; expected the class to read " + subject.get() + " as");
         }
         try {
             return mapperFor(type).readValue(json, type);
         } catch (IOException e) {
-            throw new IllegalStateException(subject + " cannot be read as " + type.getName() + " (loaded by "
+            throw new IllegalStateException(subject.get() + " cannot be read as " + type.getName() + " (loaded by "
                     + type.getClassLoader() + "): " + e.getMessage(), e);
         }
     }

@@ -157,7 +157,7 @@ public final class NodePubSubManager implements ResourceCounter {
             throw new IllegalArgumentException("options is null; expected PublishOptions.defaults(), skipSelf() or "
                     + "onlySelf() for channel " + channel);
         }
-        byte[] payload = codec.encode("message on channel " + channel, message);
+        byte[] payload = codec.encode(() -> "message on channel " + channel, message);
 
         Delivery delivery = options.delivery();
         Envelope envelope = new Envelope(Ids.randomId(), settings.nodeId(), System.currentTimeMillis(),
@@ -169,8 +169,10 @@ public final class NodePubSubManager implements ResourceCounter {
         }
         counters(channel).published.increment();
 
-        LOG.debug("Node {} published message {} on channel {} ({})", settings.nodeId(), envelope.id(), channel,
-                delivery);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Node {} published message {} on channel {} ({})", settings.nodeId(), envelope.id(), channel,
+                    delivery);
+        }
     }
 
     /** Returns the totals of each channel used on this node since start, sorted by channel. */

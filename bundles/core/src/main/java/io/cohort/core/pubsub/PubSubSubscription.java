@@ -172,7 +172,8 @@ final class PubSubSubscription<T> implements Subscription, Consumer<Envelope> {
     private void deliver(Envelope envelope) {
         T payload;
         try {
-            payload = codec.decode("message " + envelope.id() + " on channel " + channel, envelope.payload(), type);
+            payload = codec.decode(() -> "message " + envelope.id() + " on channel " + channel, envelope.payload(),
+                    type);
         } catch (IllegalStateException e) {
             counters.failed.increment();
             long suppressed = failureLog.tryAcquire();

@@ -37,6 +37,7 @@ public final class SerialQueue<E> {
     private final Consumer<E> onDrop;
     private final Queue<E> items = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drain;
 
     /** Held while the worker runs one item; {@link #close} takes it to wait for that item. */
     private final ReentrantLock running = new ReentrantLock();
@@ -101,7 +102,7 @@ public final class SerialQueue<E> {
             return;
         }
         try {
-            executor.execute(this::drain);
+            executor.execute(drainTask);
         } catch (RejectedExecutionException e) {
             scheduled.set(false);
             LOG.warn("Delivery threads of {} are stopped; dropping its queued messages", name);
