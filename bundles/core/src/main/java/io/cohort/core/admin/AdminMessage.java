@@ -14,8 +14,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param error the failure of an {@code ERROR} message
  * @param instance the random id of the sender's cluster admin, set in {@code HELLO} messages. Two nodes that send one
  *     node id with different instances share that id
+ * @param location the sender's process id and data folder, set in {@code HELLO} messages, for the operator
  */
-record AdminMessage(Kind kind, String requestId, String query, JsonNode rows, String error, String instance) {
+record AdminMessage(Kind kind, String requestId, String query, JsonNode rows, String error, String instance,
+        String location) {
 
     /** The kinds of messages. */
     enum Kind {
@@ -43,22 +45,22 @@ record AdminMessage(Kind kind, String requestId, String query, JsonNode rows, St
     }
 
     static AdminMessage of(Kind kind) {
-        return new AdminMessage(kind, null, null, null, null, null);
+        return new AdminMessage(kind, null, null, null, null, null, null);
     }
 
-    static AdminMessage hello(String instance) {
-        return new AdminMessage(Kind.HELLO, null, null, null, null, instance);
+    static AdminMessage hello(String instance, String location) {
+        return new AdminMessage(Kind.HELLO, null, null, null, null, instance, location);
     }
 
     static AdminMessage query(String requestId, String query) {
-        return new AdminMessage(Kind.QUERY, requestId, query, null, null, null);
+        return new AdminMessage(Kind.QUERY, requestId, query, null, null, null, null);
     }
 
     static AdminMessage rows(String requestId, JsonNode rows) {
-        return new AdminMessage(Kind.ROWS, requestId, null, rows, null, null);
+        return new AdminMessage(Kind.ROWS, requestId, null, rows, null, null, null);
     }
 
     static AdminMessage error(String requestId, String error) {
-        return new AdminMessage(Kind.ERROR, requestId, null, null, error, null);
+        return new AdminMessage(Kind.ERROR, requestId, null, null, error, null, null);
     }
 }

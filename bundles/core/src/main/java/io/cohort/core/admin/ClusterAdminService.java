@@ -83,7 +83,8 @@ final class ClusterAdminService implements ClusterAdmin {
     private final Map<String, Instant> knownNodes = new ConcurrentHashMap<>();
     private final Map<String, PendingQuery> pending = new ConcurrentHashMap<>();
     private final String instance = UUID.randomUUID().toString();
-    private final Set<String> sameIdInstances = ConcurrentHashMap.newKeySet();
+    private final String location;
+    private final Map<String, String> sameIdNodes = new ConcurrentHashMap<>();
     private final AtomicBoolean listening = new AtomicBoolean();
 
     /**
@@ -102,6 +103,7 @@ final class ClusterAdminService implements ClusterAdmin {
         this.mapper = mapper;
         this.requestTopic = settings.scoped(REQUEST_TOPIC);
         this.replyTopic = replyTopic(settings.nodeId());
+        this.location = "process " + ProcessHandle.current().pid() + ", data folder " + settings.dataDir();
     }
 
     /**
@@ -115,7 +117,7 @@ final class ClusterAdminService implements ClusterAdmin {
             LOG.info("Cluster admin of node {} listens on topics {} and {}", settings.nodeId(), requestTopic,
                     replyTopic);
         }
-        send(requestTopic, AdminMessage.hello(instance), false);
+        send(requestTopic, AdminMessage.hello(instance, location), false);
     }
 
     /** Announces this node's stop and stops listening. Later queries get only this node's rows. */
@@ -134,9 +136,12 @@ final class ClusterAdminService implements ClusterAdmin {
         return new TreeMap<>(knownNodes);
     }
 
-    /** Returns the admin instances of the other running nodes that said hello with this node's id. */
-    Set<String> sameIdInstances() {
-        return Set.copyOf(sameIdInstances);
+    /**
+     * Returns the other running nodes that sent {@code HELLO} with this node's id: the admin instance of each, with
+     * its process id and data folder.
+     */
+    Map<String, String> sameIdNodes() {
+        return Map.copyOf(sameIdNodes);
     }
 
     @Override
@@ -238,7 +243,7 @@ final class ClusterAdminService implements ClusterAdmin {
         if (settings.nodeId().equals(source)) {
             if (message.kind() == AdminMessage.Kind.HELLO && message.instance() != null
                     && !instance.equals(message.instance())) {
-                sameIdSeen(message.instance());
+                sameIdSeen(message.instance(), message.location());
             }
             return;
         }
@@ -310,17 +315,19 @@ final class ClusterAdminService implements ClusterAdmin {
      * Logs that another running node has this node's id, once per such node, and sends {@code HELLO} again,
      * because the node that started later did not receive this node's first one.
      */
-    private void sameIdSeen(String otherInstance) {
-        if (!sameIdInstances.add(otherInstance)) {
+    private void sameIdSeen(String otherInstance, String otherLocation) {
+        String described = otherLocation == null ? "admin instance " + otherInstance : otherLocation;
+        if (sameIdNodes.putIfAbsent(otherInstance, described) != null) {
             return;
         }
-        LOG.error("Node id {} is used by two running nodes: this one (admin instance {}) and another (admin instance "
-                + "{}). Each drops the other's sync messages and skipSelf messages as its own, and queries that "
-                + "name the node reach both. Give one of them another id and restart it: remove its data/node.id "
-                + "(data/node-N/node.id for node N) when the folder was copied, or set a different node.id in "
-                + "etc/io.cohort.core.cfg", settings.nodeId(), instance, otherInstance);
+        LOG.error("Node id {} is used by two running nodes: this one ({}) and another ({}). Each drops the other's "
+                + "sync messages and skipSelf messages as its own, and queries that name the node reach both. When "
+                + "node.id is set in an etc/io.cohort.core.cfg that several nodes read, remove it there (the nodes "
+                + "apply the change while running). When a node folder was copied with its data/node.id, stop the "
+                + "copy, delete that file in its data folder and start it again", settings.nodeId(), location,
+                described);
         try {
-            responder.execute(() -> send(requestTopic, AdminMessage.hello(instance), false));
+            responder.execute(() -> send(requestTopic, AdminMessage.hello(instance, location), false));
         } catch (RejectedExecutionException e) {
             LOG.debug("Node {} is stopping and does not send HELLO again to the other node with its id",
                     settings.nodeId());

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -73,7 +73,7 @@ public class ClusterAdminServiceTest {
 
         // Each node's hello reaches it too, on the topic that then brings the hello of n2.
         awaitKnown(first, "n2");
-        assertEquals(Set.of(), first.cluster.sameIdInstances());
+        assertEquals(Map.of(), first.cluster.sameIdNodes());
     }
 
     @Test
@@ -82,11 +82,14 @@ public class ClusterAdminServiceTest {
         TestNode copy = start("n1");
         TestNode other = start("n2");
 
-        await().atMost(WAIT).until(() -> first.cluster.sameIdInstances().size() == 1);
-        await().atMost(WAIT).until(() -> copy.cluster.sameIdInstances().size() == 1);
-        assertNotEquals(first.cluster.sameIdInstances(), copy.cluster.sameIdInstances());
+        await().atMost(WAIT).until(() -> first.cluster.sameIdNodes().size() == 1);
+        await().atMost(WAIT).until(() -> copy.cluster.sameIdNodes().size() == 1);
+        assertNotEquals(first.cluster.sameIdNodes().keySet(), copy.cluster.sameIdNodes().keySet());
+        String location = "process " + ProcessHandle.current().pid() + ", data folder "
+                + first.settings.dataDir();
+        assertEquals(List.of(location), List.copyOf(first.cluster.sameIdNodes().values()));
         awaitKnown(other, "n1");
-        assertEquals(Set.of(), other.cluster.sameIdInstances());
+        assertEquals(Map.of(), other.cluster.sameIdNodes());
     }
 
     @Test
