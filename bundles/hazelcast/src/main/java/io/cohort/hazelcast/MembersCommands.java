@@ -52,7 +52,6 @@ public final class MembersCommands {
     static final long CP_MEMBERS_TIMEOUT_SECONDS = 5;
 
     private static final Logger LOG = LoggerFactory.getLogger(MembersCommands.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -189,7 +188,7 @@ public final class MembersCommands {
         cluster.put("cpMemberCount", view.cpMemberCount());
         cluster.put("members", members);
         try {
-            return JSON.writeValueAsString(cluster) + "\n";
+            return Json.MAPPER.writeValueAsString(cluster) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the member list as JSON: " + e.getOriginalMessage(), e);
         }
@@ -197,5 +196,14 @@ public final class MembersCommands {
 
     private static String format(Address address) {
         return address.getHost() + ":" + address.getPort();
+    }
+
+    /** Holds the mapper, which the JVM builds at the first {@code --json} call, so the table loads no Jackson class. */
+    private static final class Json {
+
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+        private Json() {
+        }
     }
 }

@@ -17,8 +17,6 @@ import io.cohort.api.node.PluginInfo;
 /** Formats what {@link CohortNode} reports, as aligned text for operators and as JSON for scripts. */
 final class NodeReport {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private NodeReport() {
     }
 
@@ -123,9 +121,18 @@ final class NodeReport {
 
     private static String toJson(Object value) {
         try {
-            return JSON.writeValueAsString(value) + "\n";
+            return Json.MAPPER.writeValueAsString(value) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the report as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Holds the mapper, which the JVM builds at the first JSON report, so that text reports load no Jackson class. */
+    private static final class Json {
+
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+        private Json() {
         }
     }
 }

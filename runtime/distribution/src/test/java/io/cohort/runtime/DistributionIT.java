@@ -8,14 +8,19 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,9 +38,10 @@ import org.junit.rules.TemporaryFolder;
  * directory (so the folder must be relocatable), started through {@code bin/cohort} with stdin from /dev/null, and
  * driven through {@code bin/cohort client}.
  *
- * <p>The copy's {@code etc/io.cohort.hazelcast.cfg} gets a cluster name of its own and member ports
- * {@value #FIRST_MEMBER_PORT} and up, in place of 5701-5710, so the nodes never join a cluster that runs on this
- * host. The port stays {@code <prefix>${cohort.node}}, as in the shipped file, so node N still takes its own port.
+ * <p>The copy's {@code etc/io.cohort.hazelcast.cfg} gets a cluster name of its own and member ports 5961 and up
+ * (or from the system property {@value #FIRST_PORT_PROPERTY} up), in place of 5701-5710, so the nodes never join a
+ * cluster that runs on this host. The port stays {@code <prefix>${cohort.node}}, as in the shipped file, so node N
+ * still takes its own port.
  */
 public class DistributionIT {
 
@@ -57,9 +63,17 @@ public class DistributionIT {
     /** The highest start level of the bundles in system/. Plugins from deploy/ start one level above. */
     private static final int LAST_SYSTEM_LEVEL = 4;
 
-    /** Node N of the copy takes member port 5960 + N; the range stays clear of the crash tests' 5971-5990. */
-    private static final int FIRST_MEMBER_PORT = 5961;
-    private static final int LAST_MEMBER_PORT = 5969;
+    /** The magic number at the start of a JDK 17 dynamic class archive, in the machine's byte order. */
+    private static final int DYNAMIC_ARCHIVE_MAGIC = 0xf00baba8;
+
+    /**
+     * System property with node 1's member port; node N takes that port - 1 + N. The default 5961 keeps nodes 1 to 9
+     * clear of the crash tests' 5971-5990. The value must end in 1, because the shipped port setting appends the
+     * node number to its other digits.
+     */
+    private static final String FIRST_PORT_PROPERTY = "cohort.dist.it.port";
+    private static final int FIRST_MEMBER_PORT = Integer.getInteger(FIRST_PORT_PROPERTY, 5961);
+    private static final int LAST_MEMBER_PORT = FIRST_MEMBER_PORT + 8;
 
     @Rule
     public final TemporaryFolder temp = new TemporaryFolder();
@@ -224,6 +238,50 @@ public class DistributionIT {
     }
 
     @Test(timeout = 300_000)
+    public void classArchive_thirdStart_mapsBundleClasses() throws Exception {
+        startAndStopNode(Map.of());
+        assertEquals("class archives in cache/ after the first stop", List.of(), classArchives());
+
+        startAndStopNode(Map.of());
+        List<Path> archives = classArchives();
+        assertEquals("class archives in cache/ after the second stop\n" + nodeOutput(), 1, archives.size());
+        assertEquals("magic number of " + archives.get(0), DYNAMIC_ARCHIVE_MAGIC, magicNumber(archives.get(0)));
+
+        Path classLog = temp.getRoot().toPath().resolve("class-load.log");
+        startAndStopNode(Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog));
+
+        List<String> nodeComponent = linesWith(Files.readString(classLog, StandardCharsets.UTF_8),
+                "io.cohort.core.node.NodeComponent ");
+        assertEquals("loads of NodeComponent in " + classLog, 1, nodeComponent.size());
+        assertTrue("NodeComponent comes from the archive: " + nodeComponent.get(0),
+                nodeComponent.get(0).contains("source: shared objects file"));
+        assertEquals("class archives in cache/ after the third stop", archives, classArchives());
+    }
+
+    @Test(timeout = 240_000)
+    public void classArchive_leftOverFile_isWrittenAgain() throws Exception {
+        startAndStopNode(Map.of());
+        Path started = onlyFile(home.resolve("cache"), ".started");
+        Path archive = started.resolveSibling(started.getFileName().toString().replace(".started", ".jsa"));
+        // What a node killed while it wrote the archive leaves: no header yet, last changed long ago.
+        Files.write(archive, new byte[4096]);
+        Files.setLastModifiedTime(archive, FileTime.from(Instant.now().minus(Duration.ofMinutes(11))));
+
+        startAndStopNode(Map.of());
+
+        assertEquals("class archives in cache/", List.of(archive), classArchives());
+        assertEquals("magic number of the archive written again", DYNAMIC_ARCHIVE_MAGIC, magicNumber(archive));
+    }
+
+    @Test(timeout = 240_000)
+    public void classArchive_off_writesNone() throws Exception {
+        startAndStopNode(Map.of("COHORT_CLASS_ARCHIVE", "off"));
+        startAndStopNode(Map.of("COHORT_CLASS_ARCHIVE", "off"));
+
+        assertEquals("class archives in cache/", List.of(), classArchives());
+    }
+
+    @Test(timeout = 300_000)
     public void twoNodes_sameHome_formCluster() throws Exception {
         long startBegin = System.nanoTime();
         startNode();
@@ -343,13 +401,57 @@ public class DistributionIT {
         node = startProcess(commandLine, nodeOutput);
     }
 
+    /** Starts node 1 with {@code environment} added, waits until cohort:info succeeds, stops it, checks its exit. */
+    private void startAndStopNode(Map<String, String> environment) throws Exception {
+        node = startProcess(List.of(home.resolve("bin/cohort").toString()), nodeOutput, environment);
+        await("node answers cohort:info").atMost(START_TIMEOUT).pollInterval(POLL_INTERVAL)
+                .until(() -> clientWhileNodeRuns("cohort:info").status() == 0);
+
+        node.destroy();
+        boolean stopped = node.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+
+        assertTrue("node still running " + STOP_TIMEOUT.toSeconds() + " s after SIGTERM\n" + nodeOutput(), stopped);
+        assertEquals("exit status after SIGTERM\n" + nodeOutput(), 0, node.exitValue());
+    }
+
+    private List<Path> classArchives() throws IOException {
+        Path cache = home.resolve("cache");
+        if (!Files.isDirectory(cache)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(cache)) {
+            return files.filter(file -> file.getFileName().toString().endsWith(".jsa")).sorted()
+                    .collect(Collectors.toList());
+        }
+    }
+
+    private static Path onlyFile(Path folder, String suffix) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            List<Path> matching = files.filter(file -> file.getFileName().toString().endsWith(suffix))
+                    .collect(Collectors.toList());
+            assertEquals("files *" + suffix + " in " + folder, 1, matching.size());
+            return matching.get(0);
+        }
+    }
+
+    private static int magicNumber(Path archive) throws IOException {
+        byte[] bytes = Files.readAllBytes(archive);
+        return ByteBuffer.wrap(bytes, 0, Integer.BYTES).order(ByteOrder.nativeOrder()).getInt();
+    }
+
     private static Process startProcess(List<String> commandLine, Path output) throws IOException {
+        return startProcess(commandLine, output, Map.of());
+    }
+
+    private static Process startProcess(List<String> commandLine, Path output, Map<String, String> environment)
+            throws IOException {
         ProcessBuilder builder = new ProcessBuilder(commandLine)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(output.toFile())
                 .redirectErrorStream(true);
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().remove("JAVA_OPTS");
+        builder.environment().putAll(environment);
         return builder.start();
     }
 
@@ -377,8 +479,8 @@ public class DistributionIT {
     }
 
     /**
-     * Gives the copy's Hazelcast member a cluster name of its own and the ports {@value #FIRST_MEMBER_PORT} to
-     * {@value #LAST_MEMBER_PORT}.
+     * Gives the copy's Hazelcast member a cluster name of its own and the ports {@link #FIRST_MEMBER_PORT} to
+     * {@link #LAST_MEMBER_PORT}.
      */
     private static void useOwnCluster(Path config) throws IOException {
         String shipped = Files.readString(config, StandardCharsets.UTF_8);

@@ -76,7 +76,7 @@ public final class AdminComponent {
             thread.setDaemon(true);
             return thread;
         });
-        this.cluster = new ClusterAdminService(settings, local, router, executor, new JsonCodec().mapper());
+        this.cluster = new ClusterAdminService(settings, local, router, executor, new JsonCodec());
 
         publishedTotals = local.totals();
         nodeRegistration = context.registerService(NodeAdmin.class, local, properties(publishedTotals));

@@ -21,7 +21,6 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.cohort.api.admin.CacheView;
 import io.cohort.api.admin.ChannelView;
@@ -33,6 +32,7 @@ import io.cohort.api.admin.NodeAdmin;
 import io.cohort.api.admin.QueueView;
 import io.cohort.api.admin.SyncChannelView;
 import io.cohort.api.spi.Envelope;
+import io.cohort.core.json.JsonCodec;
 import io.cohort.core.node.NodeSettings;
 import io.cohort.core.pubsub.TopicRouter;
 
@@ -75,7 +75,7 @@ final class ClusterAdminService implements ClusterAdmin {
     private final NodeAdmin local;
     private final TopicRouter router;
     private final Executor responder;
-    private final ObjectMapper mapper;
+    private final JsonCodec codec;
     private final String requestTopic;
     private final String replyTopic;
     private final Consumer<Envelope> requestReceiver = this::onRequestTopic;
@@ -92,15 +92,15 @@ final class ClusterAdminService implements ClusterAdmin {
      *     adds the adapters and closes it
      * @param responder runs the queries of other nodes; it must not run them on the calling thread, which is the
      *     adapter's
-     * @param mapper writes and reads the messages and the rows; it needs the Java time module
+     * @param codec its mapper writes and reads the messages and the rows, from the first message on
      */
     ClusterAdminService(NodeSettings settings, NodeAdmin local, TopicRouter router, Executor responder,
-            ObjectMapper mapper) {
+            JsonCodec codec) {
         this.settings = settings;
         this.local = local;
         this.router = router;
         this.responder = responder;
-        this.mapper = mapper;
+        this.codec = codec;
         this.requestTopic = settings.scoped(REQUEST_TOPIC);
         this.replyTopic = replyTopic(settings.nodeId());
         this.location = "process " + ProcessHandle.current().pid() + ", data folder " + settings.dataDir();
@@ -197,7 +197,7 @@ final class ClusterAdminService implements ClusterAdmin {
             Map<String, AdminMessage> responses, String sendFailure, Duration timeout) {
         List<String> responded = new ArrayList<>(List.of(settings.nodeId()));
         List<MissingNode> missing = new ArrayList<>();
-        JavaType listType = mapper.getTypeFactory().constructCollectionType(List.class, query.rowType());
+        JavaType listType = codec.mapper().getTypeFactory().constructCollectionType(List.class, query.rowType());
         for (Map.Entry<String, AdminMessage> response : responses.entrySet()) {
             String node = response.getKey();
             AdminMessage message = response.getValue();
@@ -210,7 +210,7 @@ final class ClusterAdminService implements ClusterAdmin {
                 continue;
             }
             try {
-                rows.addAll(mapper.convertValue(message.rows(), listType));
+                rows.addAll(codec.mapper().convertValue(message.rows(), listType));
                 responded.add(node);
             } catch (IllegalArgumentException e) {
                 missing.add(new MissingNode(node, lastSeen(node), "its rows could not be read: "
@@ -294,7 +294,7 @@ final class ClusterAdminService implements ClusterAdmin {
                     + QUERIES.keySet());
         }
         try {
-            return AdminMessage.rows(request.requestId(), mapper.valueToTree(query.rows().apply(local)));
+            return AdminMessage.rows(request.requestId(), codec.mapper().valueToTree(query.rows().apply(local)));
         } catch (RuntimeException e) {
             LOG.error("Node {} failed to compute admin query {} ({}) for node {}", settings.nodeId(),
                     request.requestId(), query.name(), requester, e);
@@ -360,7 +360,7 @@ final class ClusterAdminService implements ClusterAdmin {
     private String send(String topic, AdminMessage message, boolean skipSource) {
         byte[] payload;
         try {
-            payload = mapper.writeValueAsBytes(message);
+            payload = codec.mapper().writeValueAsBytes(message);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("admin message " + message.kind() + " cannot be written as JSON", e);
         }
@@ -378,7 +378,7 @@ final class ClusterAdminService implements ClusterAdmin {
 
     private AdminMessage decode(Envelope envelope) {
         try {
-            return mapper.readValue(envelope.payload(), AdminMessage.class);
+            return codec.mapper().readValue(envelope.payload(), AdminMessage.class);
         } catch (IOException e) {
             LOG.warn("Node {} dropped admin message {} from node {}: it is not admin JSON: {}", settings.nodeId(),
                     envelope.id(), envelope.sourceNode(), OperatorJson.oneLine(e.getMessage()));

@@ -56,7 +56,7 @@ final class LocalNodeAdmin implements NodeAdmin {
     private final EventQueueManager queue;
     private final LockService locks;
     private final NodeSyncManager sync;
-    private final OperatorJson json = new OperatorJson(new JsonCodec().mapper());
+    private final OperatorJson json = new OperatorJson(new JsonCodec());
 
     LocalNodeAdmin(NodeSettings settings, CacheService caches, NodePubSubManager pubSub, EventQueueManager queue,
             LockService locks, NodeSyncManager sync) {

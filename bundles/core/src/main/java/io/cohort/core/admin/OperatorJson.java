@@ -5,9 +5,9 @@ import java.io.IOException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
+import io.cohort.core.json.JsonCodec;
 import io.cohort.core.node.Names;
 
 /**
@@ -21,13 +21,12 @@ import io.cohort.core.node.Names;
  */
 final class OperatorJson {
 
-    private final ObjectReader reader;
+    private final JsonCodec codec;
+    /** The reader, built at the first parse, so that creating this class loads no Jackson class. */
+    private volatile ObjectReader reader;
 
-    OperatorJson(ObjectMapper mapper) {
-        this.reader = mapper.readerFor(Object.class)
-                .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    OperatorJson(JsonCodec codec) {
+        this.codec = codec;
     }
 
     /**
@@ -50,7 +49,7 @@ final class OperatorJson {
         }
         Object value;
         try {
-            value = reader.readValue(json);
+            value = reader().readValue(json);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(what + " " + quote(json) + " is not valid JSON: "
                     + oneLine(e.getOriginalMessage()) + ". A JSON string needs double quotes, for example "
@@ -63,6 +62,19 @@ final class OperatorJson {
             throw jsonNull(what);
         }
         return value;
+    }
+
+    /** Returns the reader; two threads that build it at once build equal readers, and either one is kept. */
+    private ObjectReader reader() {
+        ObjectReader current = reader;
+        if (current == null) {
+            current = codec.mapper().readerFor(Object.class)
+                    .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            reader = current;
+        }
+        return current;
     }
 
     private static IllegalArgumentException jsonNull(String what) {

@@ -23,8 +23,9 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  *
  * <p>Jackson caches a serializer and a deserializer for every class it has mapped, and those caches would keep a
  * stopped plugin's class loader alive. So classes from other class loaders (plugin bundles) are mapped by one
- * mapper per class loader, which {@link #evictClassLoaders} drops when the bundle goes away; JDK and Cohort classes
- * share one mapper for the life of the codec.
+ * mapper per class loader, which {@link #evictClassLoaders} drops when the bundle goes away. JDK and Cohort classes
+ * share one mapper, which every codec of this bundle uses. That mapper is built by the first call that needs it, so
+ * creating a codec costs nothing, and Jackson's classes load when the first value is written or read.
  */
 public final class JsonCodec {
 
@@ -32,8 +33,6 @@ public final class JsonCodec {
 
     /** Mappers of classes from plugin class loaders, shared by every codec of this bundle so eviction is central. */
     private static final Map<ClassLoader, ObjectMapper> PLUGIN_MAPPERS = new ConcurrentHashMap<>();
-
-    private final ObjectMapper mapper = newMapper();
 
     /**
      * Writes {@code value} as JSON bytes.
@@ -98,7 +97,7 @@ public final class JsonCodec {
      * and do not map plugin classes with it: use {@link #encode} and {@link #decode}, which evict them.
      */
     public ObjectMapper mapper() {
-        return mapper;
+        return SharedMapper.INSTANCE;
     }
 
     /**
@@ -121,7 +120,7 @@ public final class JsonCodec {
     private ObjectMapper mapperFor(Class<?> type) {
         ClassLoader loader = type.getClassLoader();
         if (loader == null || loader == OWN_LOADER) {
-            return mapper;
+            return SharedMapper.INSTANCE;
         }
         return PLUGIN_MAPPERS.computeIfAbsent(loader, ignored -> newMapper());
     }
@@ -135,5 +134,14 @@ public final class JsonCodec {
         // The default TypeFactory is a JVM-wide singleton whose cache would hold plugin classes too.
         created.setTypeFactory(TypeFactory.defaultInstance().withCache(new LRUMap<>(16, 200)));
         return created;
+    }
+
+    /** Holds the mapper for JDK and Cohort types; the JVM builds it when the class is first used. */
+    private static final class SharedMapper {
+
+        static final ObjectMapper INSTANCE = newMapper();
+
+        private SharedMapper() {
+        }
     }
 }

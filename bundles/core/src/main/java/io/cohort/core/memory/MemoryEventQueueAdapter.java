@@ -30,8 +30,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.cohort.api.queue.DeadLetter;
 import io.cohort.api.spi.Adapters;
 import io.cohort.api.spi.EventQueueAdapter;
@@ -85,7 +83,7 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
 
     private final Map<String, QueueState> queues = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
-    private final ObjectMapper mapper = new JsonCodec().mapper();
+    private final JsonCodec codec = new JsonCodec();
     private final int maxDeadLetters;
     private volatile Path directory;
     private volatile boolean closed;
@@ -332,7 +330,7 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
     private int load(Path file) throws IOException {
         QueueFile saved;
         try {
-            saved = mapper.readValue(file.toFile(), QueueFile.class);
+            saved = codec.mapper().readValue(file.toFile(), QueueFile.class);
         } catch (IOException | RuntimeException e) {
             Path bad = file.resolveSibling(file.getFileName() + ".bad");
             Files.move(file, bad, StandardCopyOption.REPLACE_EXISTING);
@@ -390,7 +388,7 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
         Path target = dir.resolve(fileName(file.queue()));
         Path temp = dir.resolve(target.getFileName() + ".tmp");
         try {
-            byte[] json = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(file);
+            byte[] json = codec.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(file);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(json);

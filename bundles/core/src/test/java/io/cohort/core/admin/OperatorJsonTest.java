@@ -25,7 +25,7 @@ public class OperatorJsonTest {
     public final Timeout timeout = Timeout.seconds(10);
 
     private final JsonCodec codec = new JsonCodec();
-    private final OperatorJson json = new OperatorJson(codec.mapper());
+    private final OperatorJson json = new OperatorJson(codec);
 
     @Test
     public void parse_object_returnsMapInFieldOrder() {

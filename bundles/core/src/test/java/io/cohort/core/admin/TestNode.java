@@ -85,7 +85,7 @@ final class TestNode implements AutoCloseable {
         router = new TopicRouter("cluster admin", settings, false);
         router.adapterAdded(new MemoryPubSubAdapter(bus), MEMORY);
         responder = Executors.newSingleThreadExecutor(task -> new Thread(task, "cohort-admin-" + nodeId + "-1"));
-        cluster = new ClusterAdminService(settings, admin, router, responder, new JsonCodec().mapper());
+        cluster = new ClusterAdminService(settings, admin, router, responder, new JsonCodec());
     }
 
     String nodeId() {

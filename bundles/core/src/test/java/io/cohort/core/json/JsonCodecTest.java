@@ -4,9 +4,11 @@ import static org.hamcrest.CoreMatchers.containsString;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertThrows;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -27,6 +29,10 @@ public class JsonCodecTest {
     };
 
     record Order(String id, int quantity) {
+    }
+
+    /** A value with a java.time field, which only a mapper with the Java time module writes as text. */
+    public record Stamp(String name, Instant at) {
     }
 
     /** A value Jackson cannot write, because its only property fails. */
@@ -102,5 +108,26 @@ public class JsonCodecTest {
                 () -> codec.decode(subject, json, null));
 
         assertThat(error.getMessage(), containsString("to read message m-1 on channel orders as"));
+    }
+
+    @Test
+    public void mapper_twoCodecs_shareOneMapper() {
+        assertSame(new JsonCodec().mapper(), new JsonCodec().mapper());
+    }
+
+    @Test
+    public void encode_instant_writesIsoText() {
+        byte[] json = codec.encode("stamp", new Stamp("a", Instant.parse("2026-12-05T01:02:03Z")));
+
+        assertEquals("{\"name\":\"a\",\"at\":\"2026-12-05T01:02:03Z\"}", new String(json, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    public void decode_unknownField_isIgnored() {
+        byte[] json = "{\"name\":\"a\",\"at\":\"2026-12-05T01:02:03Z\",\"extra\":1}".getBytes(StandardCharsets.UTF_8);
+
+        Stamp stamp = codec.decode("stamp", json, Stamp.class);
+
+        assertEquals(new Stamp("a", Instant.parse("2026-12-05T01:02:03Z")), stamp);
     }
 }
