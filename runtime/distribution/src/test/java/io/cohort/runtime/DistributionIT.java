@@ -15,9 +15,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -263,14 +261,30 @@ public class DistributionIT {
         startAndStopNode(Map.of());
         Path started = onlyFile(home.resolve("cache"), ".started");
         Path archive = started.resolveSibling(started.getFileName().toString().replace(".started", ".jsa"));
-        // What a node killed while it wrote the archive leaves: no header yet, last changed long ago.
+        // What a node killed while it wrote the archive leaves: no header yet, and a claim of a process now gone.
         Files.write(archive, new byte[4096]);
-        Files.setLastModifiedTime(archive, FileTime.from(Instant.now().minus(Duration.ofMinutes(11))));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Files.writeString(claimFile(started), gone.pid() + "\n");
 
         startAndStopNode(Map.of());
 
         assertEquals("class archives in cache/", List.of(archive), classArchives());
         assertEquals("magic number of the archive written again", DYNAMIC_ARCHIVE_MAGIC, magicNumber(archive));
+    }
+
+    @Test(timeout = 240_000)
+    public void classArchive_claimOfRunningProcess_writesNone() throws Exception {
+        startAndStopNode(Map.of());
+        Path started = onlyFile(home.resolve("cache"), ".started");
+        // Another node of the home that records the archive now: this test's JVM stands in for it.
+        String claim = ProcessHandle.current().pid() + "\n";
+        Files.writeString(claimFile(started), claim);
+
+        startAndStopNode(Map.of());
+
+        assertEquals("class archives in cache/", List.of(), classArchives());
+        assertEquals("claim in cache/", claim, Files.readString(claimFile(started)));
     }
 
     @Test(timeout = 240_000)
@@ -432,6 +446,11 @@ public class DistributionIT {
             assertEquals("files *" + suffix + " in " + folder, 1, matching.size());
             return matching.get(0);
         }
+    }
+
+    /** Returns the claim file of the archive that the {@code .started} file {@code started} belongs to. */
+    private static Path claimFile(Path started) {
+        return started.resolveSibling(started.getFileName().toString().replace(".started", ".recording"));
     }
 
     private static int magicNumber(Path archive) throws IOException {
