@@ -18,38 +18,26 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded Hazelcast member of this node, which the Hazelcast adapters share.
+ * The embedded Hazelcast member of this node, which the Hazelcast adapters share. {@link MemberComponent} starts it
+ * from configuration PID {@value #PID} (settings in {@link MemberSettings}) and registers it for the adapters.
  *
- * <p>The member starts when this component activates and stops when it deactivates. A changed configuration (PID
- * {@value #PID}, settings in {@link MemberSettings}) does not restart a running member, because the restart would
- * drop the entries and tasks it holds, and every node of a folder reads the same file, so all members would restart
- * at once and the cluster would lose its data. {@link #modified} logs what changed, and the new settings take effect
- * at the node's next start. Deleting the configuration stops the member. The component
- * needs a configuration of that PID (in the distribution, {@code etc/io.cohort.hazelcast.cfg}), even an empty one
- * for all defaults. Without it no member starts. Otherwise a node whose settings configuration admin has not
- * delivered yet would start a member on the default port and cluster name and join whatever cluster runs there. It
- * would leave that cluster again a moment later, when the settings arrive. The configuration starts from
- * {@code ${cohort.home}/etc/hazelcast.yaml} when that file exists, and the PID's settings win over the same
- * settings in the file.
+ * <p>A changed configuration does not restart a running member, because the restart would drop the entries and
+ * tasks it holds, and every node of a folder reads the same file, so all members would restart at once and the
+ * cluster would lose its data. {@link #modified} logs what changed, and the new settings take effect at the node's
+ * next start. The configuration starts from {@code ${cohort.home}/etc/hazelcast.yaml} when that file exists, and
+ * the PID's settings win over the same settings in the file.
  *
  * <p>The member is created with {@link Hazelcast#newHazelcastInstance(Config)}, not through the
  * {@code HazelcastOSGiService} that Hazelcast's bundle registers. That service would register the instance as an
  * OSGi service that every bundle can see, so plugins could reach the grid past the managers, and it renames a
- * cluster called {@code dev} after the service id. The component registers itself under this bundle-private class
+ * cluster called {@code dev} after the service id. The member is registered under this bundle-private class
  * instead, so only this bundle's adapters can use the instance. Classes of this bundle reach Hazelcast through
  * {@link Config#setClassLoader}, since Hazelcast's bundle cannot load them.
  */
-@Component(service = HazelcastMember.class, immediate = true, configurationPid = HazelcastMember.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE)
 public final class HazelcastMember {
 
     /** The configuration PID. */
@@ -68,12 +56,6 @@ public final class HazelcastMember {
     private final MemberSettings settings;
     private final HazelcastInstance instance;
     private final JoinPoint joinPoint;
-
-    /** Starts the member from the component's configuration. */
-    @Activate
-    public HazelcastMember(BundleContext context, Map<String, Object> properties) {
-        this(parse(properties), home(context));
-    }
 
     /**
      * Starts a member.
@@ -113,7 +95,6 @@ public final class HazelcastMember {
      * Keeps the running member when its configuration changes, and logs the settings that differ, which take effect
      * at the node's next start. An invalid new value is logged as an ERROR naming it, and the member runs on.
      */
-    @Modified
     void modified(Map<String, Object> properties) {
         MemberSettings requested;
         try {
@@ -151,7 +132,6 @@ public final class HazelcastMember {
     }
 
     /** Stops the member: gracefully within {@code shutdown.timeout.seconds}, or at once if so configured. */
-    @Deactivate
     void deactivate() {
         UUID uuid = localMemberUuid();
         long start = System.nanoTime();
@@ -191,22 +171,23 @@ public final class HazelcastMember {
         return instance.getCluster().getLocalMember().getUuid();
     }
 
-    private static MemberSettings parse(Map<String, Object> properties) {
+    /**
+     * Reads the settings of a new member, and logs a WARN naming the settings that are not known.
+     *
+     * @throws IllegalArgumentException naming the invalid setting and its value
+     */
+    static MemberSettings parse(Map<String, Object> properties) {
         Set<String> unknown = new TreeSet<>(properties.keySet());
         unknown.removeIf(key -> PASSED_THROUGH_PREFIXES.stream().anyMatch(key::startsWith)
                 || MemberSettings.KEYS.contains(key));
         if (!unknown.isEmpty()) {
             LOG.warn("Ignoring unknown settings {} of {}; known settings: {}", unknown, PID, MemberSettings.KEYS);
         }
-        try {
-            return MemberSettings.parse(properties);
-        } catch (IllegalArgumentException e) {
-            LOG.error("Hazelcast member not started: {}", e.getMessage());
-            throw e;
-        }
+        return MemberSettings.parse(properties);
     }
 
-    private static Path home(BundleContext context) {
+    /** Returns the folder named by framework property {@value #HOME_PROPERTY}, or null when it is not set. */
+    static Path home(BundleContext context) {
         String home = context.getProperty(HOME_PROPERTY);
         return home == null || home.isBlank() ? null : Path.of(home);
     }

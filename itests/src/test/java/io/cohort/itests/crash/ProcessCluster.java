@@ -81,6 +81,11 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
+    /** Returns the Hazelcast cluster name of the nodes, unique to this cluster. */
+    String name() {
+        return clusterName;
+    }
+
     ProcessNode node(int index) {
         return nodes.get(index);
     }

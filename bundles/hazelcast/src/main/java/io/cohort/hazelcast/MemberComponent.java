@@ -1,0 +1,84 @@
+package io.cohort.hazelcast;
+
+import java.util.Map;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs this node's {@link HazelcastMember} from configuration PID {@value HazelcastMember#PID} and registers it, under
+ * its bundle-private class, for the Hazelcast adapters once it has started.
+ *
+ * <p>Invalid settings start no member: the component logs an ERROR naming the setting and stays active without one,
+ * so no Hazelcast adapter registers and the node's plugins wait for the adapters instead of failing. The first valid
+ * configuration after that starts the member while the node runs. A member that runs keeps running when the
+ * configuration changes (see {@link HazelcastMember}). Deleting the configuration stops the member.
+ *
+ * <p>The component needs a configuration of that PID (in the distribution, {@code etc/io.cohort.hazelcast.cfg}), even
+ * an empty one for all defaults. Otherwise a node whose settings configuration admin has not delivered yet would
+ * start a member on the default port and cluster name and join whatever cluster runs there, and leave that cluster
+ * again a moment later, when the settings arrive.
+ */
+@Component(service = {}, immediate = true, configurationPid = HazelcastMember.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+public final class MemberComponent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MemberComponent.class);
+
+    private final BundleContext context;
+    private HazelcastMember member;
+    private ServiceRegistration<HazelcastMember> registration;
+
+    /** Starts the member from the configuration, unless its settings are invalid. */
+    @Activate
+    public MemberComponent(BundleContext context, Map<String, Object> properties) {
+        this.context = context;
+        start(properties);
+    }
+
+    /** Passes a changed configuration to the running member, or starts the member when none runs yet. */
+    @Modified
+    synchronized void modified(Map<String, Object> properties) {
+        if (member != null) {
+            member.modified(properties);
+            return;
+        }
+        LOG.info("Configuration {} changed while no Hazelcast member runs; starting the member", HazelcastMember.PID);
+        start(properties);
+    }
+
+    /** Withdraws the member from the adapters, which stop first, and then stops it. */
+    @Deactivate
+    synchronized void deactivate() {
+        if (registration != null) {
+            registration.unregister();
+            registration = null;
+        }
+        if (member != null) {
+            member.deactivate();
+            member = null;
+        }
+    }
+
+    private synchronized void start(Map<String, Object> properties) {
+        try {
+            member = new HazelcastMember(HazelcastMember.parse(properties), HazelcastMember.home(context));
+        } catch (IllegalArgumentException e) {
+            LOG.error("Hazelcast member not started: {}. Hazelcast adapters stay unregistered, and plugins wait for "
+                    + "them, until {} is fixed", e.getMessage(), HazelcastMember.PID);
+            return;
+        } catch (RuntimeException e) {
+            // The member has logged why Hazelcast did not start.
+            LOG.debug("Hazelcast member not started; plugins wait for the Hazelcast adapters", e);
+            return;
+        }
+        registration = context.registerService(HazelcastMember.class, member, null);
+    }
+}
