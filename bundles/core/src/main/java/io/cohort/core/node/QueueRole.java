@@ -37,7 +37,11 @@ public record QueueRole(boolean all, Set<String> channels) {
             return NONE;
         }
         Set<String> channels = new TreeSet<>();
-        for (String channel : trimmed.split(",")) {
+        for (String channel : trimmed.split(",", -1)) {
+            if (channel.isBlank()) {
+                throw new IllegalArgumentException("queue.consume '" + trimmed + "' has an empty channel name; "
+                        + "expected all, none or channel names separated by single commas");
+            }
             channels.add(Names.requireName("channel in queue.consume (expected all, none or a comma-separated list of "
                     + "channels)", channel.trim()));
         }

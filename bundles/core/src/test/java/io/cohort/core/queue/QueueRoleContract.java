@@ -100,7 +100,10 @@ public abstract class QueueRoleContract {
         assertEquals("a,b", QueueRole.parse("b, a").describe());
         assertTrue(QueueRole.parse("a,b").consumes("b"));
         assertFalse(QueueRole.parse("a,b").consumes("c"));
-        assertThrows(IllegalArgumentException.class, () -> QueueRole.parse("a,,b"));
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> QueueRole.parse("a,,b"));
+        assertEquals("queue.consume 'a,,b' has an empty channel name; expected all, none or channel names separated "
+                + "by single commas", empty.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> QueueRole.parse("a,"));
         assertThrows(IllegalArgumentException.class, () -> QueueRole.parse("bad channel"));
     }
 
