@@ -304,12 +304,18 @@ public final class ReportWriter {
                 + "settings. It has no SCR, configuration admin, FileInstall, Gogo, logging or Cohort bundle, and "
                 + "it is ready when its member has started. Idle figures are read 5 s after ready, after a "
                 + "full GC. The harness measures times from the process start, and the JVM's default heap "
-                + "settings apply to both. Each Cohort start begins with an empty data folder, as a first start.");
+                + "settings apply to both. Each Cohort start begins with an empty data folder, as a first start. "
+                + "Cohort is measured twice. The first row runs without the class archive that `bin/cohort` "
+                + "keeps in `cache/` (`COHORT_CLASS_ARCHIVE=off`), as the first two starts of a home do. The "
+                + "second runs from a home whose archive two earlier starts wrote, as every later start does: "
+                + "the JVM maps the classes of the JDK, `lib/` and the bundles instead of reading and verifying "
+                + "them.");
         line("");
         line("| system | starts | ready after (median) | spread (min–max) | heap used, idle | threads, idle | "
                 + "resident memory, idle | stop after SIGTERM |");
         line("|---|---:|---:|---:|---:|---:|---:|---:|");
-        startupRow("Cohort node", "cohort");
+        startupRow("Cohort node, first start", "cohort");
+        startupRow("Cohort node, class archive", "cohortArchive");
         startupRow("bare Felix + Hazelcast", "bareFelix");
         line("");
     }
@@ -419,10 +425,16 @@ public final class ReportWriter {
     }
 
     private void startupTarget() {
-        List<Double> cohort = results.startup("cohort", "readyMillis");
+        startupTarget("node start to ready ≤ 1.5× a bare Felix with Hazelcast, first start", "cohort");
+        startupTarget("node start to ready ≤ 1.5× a bare Felix with Hazelcast, with the class archive",
+                "cohortArchive");
+    }
+
+    private void startupTarget(String description, String system) {
+        List<Double> cohort = results.startup(system, "readyMillis");
         List<Double> bare = results.startup("bareFelix", "readyMillis");
         if (cohort.isEmpty() || bare.isEmpty()) {
-            line("| node start to ready ≤ 1.5× a bare Felix with Hazelcast | not measured | – |");
+            line("| " + description + " | not measured | – |");
             return;
         }
         Stats.Ratio ratio = Stats.of(cohort).over(Stats.of(bare));
@@ -430,8 +442,7 @@ public final class ReportWriter {
         if (ratio.low() <= STARTUP_TARGET && ratio.high() > STARTUP_TARGET) {
             verdict += ", within spread";
         }
-        line("| node start to ready ≤ 1.5× a bare Felix with Hazelcast | " + Format.ratio(ratio) + " | " + verdict
-                + " |");
+        line("| " + description + " | " + Format.ratio(ratio) + " | " + verdict + " |");
     }
 
     private void hotDeployTarget() {

@@ -91,7 +91,10 @@ public final class StartupHarness {
     }
 
     /**
-     * Starts each system {@code rounds} times, alternating which goes first, and returns every start.
+     * Starts each system {@code rounds} times, each round beginning with the next system, and returns every start.
+     * The systems: {@code cohort}, a node without the class archive of {@code bin/cohort}, as at the first start of
+     * a home; {@code cohortArchive}, a node whose home already has that archive, as at any later start; and
+     * {@code bareFelix}.
      *
      * @param distribution the Cohort distribution folder, {@code runtime/target/cohort}
      * @param workDir where the copies of the node folders go
@@ -103,20 +106,45 @@ public final class StartupHarness {
                     + "mvn -pl runtime/distribution -am package -DskipTests");
         }
         StartupHarness harness = new StartupHarness(distribution, workDir);
-        Path cohortHome = harness.cohortHome();
+        Path cohortHome = harness.cohortHome("cohort-home");
+        Path archiveHome = harness.cohortHome("cohort-archive-home");
         Path bareHome = harness.bareHome();
+        harness.writeClassArchive(archiveHome);
         List<Start> starts = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
-            boolean cohortFirst = round % 2 == 0;
-            starts.add(cohortFirst ? harness.startCohort(cohortHome) : harness.startBare(bareHome));
-            starts.add(cohortFirst ? harness.startBare(bareHome) : harness.startCohort(cohortHome));
+            for (int turn = 0; turn < 3; turn++) {
+                switch ((round + turn) % 3) {
+                    case 0 -> starts.add(harness.startCohort(cohortHome, "cohort", false));
+                    case 1 -> starts.add(harness.startCohort(archiveHome, "cohortArchive", true));
+                    default -> starts.add(harness.startBare(bareHome));
+                }
+            }
         }
         return starts;
     }
 
-    /** Copies the distribution and points its member at {@link #cohortPort} alone. */
-    private Path cohortHome() throws IOException {
-        Path home = workDir.resolve("cohort-home");
+    /**
+     * Starts and stops a node of {@code home} twice: {@code bin/cohort} records the class archive at the stop of a
+     * home's second start.
+     *
+     * @throws IllegalStateException if no archive was written
+     */
+    private void writeClassArchive(Path home) throws IOException, InterruptedException {
+        for (int start = 1; start <= 2; start++) {
+            Start warmUp = startCohort(home, "cohortArchive", true);
+            LOG.info("Start {} of {} before the measured ones: ready after {} ms", start, home, warmUp.readyMillis());
+        }
+        try (Stream<Path> files = Files.list(home.resolve("cache"))) {
+            if (files.noneMatch(file -> file.getFileName().toString().endsWith(".jsa"))) {
+                throw new IllegalStateException("bin/cohort wrote no class archive in " + home.resolve("cache")
+                        + " in two starts; see " + home.resolve("log"));
+            }
+        }
+    }
+
+    /** Copies the distribution to {@code folder} and points its member at {@link #cohortPort} alone. */
+    private Path cohortHome(String folder) throws IOException {
+        Path home = workDir.resolve(folder);
         copyTree(distribution, home);
         Path memberConfig = home.resolve("etc/io.cohort.hazelcast.cfg");
         String config = Files.readString(memberConfig)
@@ -155,7 +183,13 @@ public final class StartupHarness {
         return home;
     }
 
-    private Start startCohort(Path home) throws IOException, InterruptedException {
+    /**
+     * Starts a node of {@code home} from an empty data folder and measures it as {@code system}.
+     *
+     * @param classArchive whether {@code bin/cohort} may use and write its class archive
+     */
+    private Start startCohort(Path home, String system, boolean classArchive) throws IOException,
+            InterruptedException {
         deleteTree(home.resolve("data"));
         Files.createDirectories(home.resolve("log"));
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/cohort").toString(), "run", "--no-console")
@@ -163,6 +197,7 @@ public final class StartupHarness {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("log/stdout.log").toFile()))
                 .redirectErrorStream(true);
         builder.environment().remove("JAVA_OPTS");
+        builder.environment().put("COHORT_CLASS_ARCHIVE", classArchive ? "on" : "off");
         Path socket = home.resolve("data/run/cohort.sock");
 
         long begin = System.nanoTime();
@@ -171,7 +206,7 @@ public final class StartupHarness {
             awaitCommand(process, socket, "cohort:members", begin);
             awaitCommand(process, socket, "cohort:info", begin);
             long readyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
-            return idleAndStop("cohort", process, readyMillis);
+            return idleAndStop(system, process, readyMillis);
         } finally {
             ensureStopped(process);
         }
