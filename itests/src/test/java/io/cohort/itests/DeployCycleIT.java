@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -137,8 +138,8 @@ public class DeployCycleIT extends CohortTestSupport {
 
         uninstall(bundle);
 
-        eventually(() -> assertTrue("plugin still loaded after uninstall: " + node().plugins(),
-                pluginInfo(bundle, NAME).map(info -> info.state() == PluginState.UNLOADED).orElse(true)));
+        eventually(() -> assertEquals("plugins of the uninstalled bundle: " + node().plugins(), Optional.empty(),
+                pluginInfo(bundle, NAME)));
         return pluginClass;
     }
 

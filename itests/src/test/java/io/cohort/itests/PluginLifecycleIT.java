@@ -6,6 +6,7 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import java.util.List;
+import java.util.Optional;
 
 import io.cohort.api.node.PluginInfo;
 import io.cohort.api.node.PluginState;
@@ -25,7 +26,8 @@ import org.osgi.framework.Bundle;
 
 /**
  * Plugins load in dependency order, a dependency that goes away unloads its dependents first, and a plugin whose
- * hook throws fails alone. {@code beta} depends on {@code alpha}.
+ * hook throws fails alone. A stopped bundle's plugin stays listed, and an uninstalled bundle's plugin is dropped.
+ * {@code beta} depends on {@code alpha}.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -150,6 +152,50 @@ public class PluginLifecycleIT extends CohortTestSupport {
         assertEquals(List.of("alpha:beforeLoad", "alpha:load"), recorder.eventsStartingWith("alpha:"));
         assertEquals(List.of("failing:beforeLoad", "failing:load"),
                 recorder.matching(event -> event.equals("failing:beforeLoad") || event.equals("failing:load")));
+    }
+
+    @Test(timeout = 30_000)
+    public void plugin_uninstalled_droppedFromList() throws Exception {
+        Bundle alpha = installPlugin(TestPlugin.ALPHA);
+        awaitPluginState(alpha, ALPHA, PluginState.LOADED);
+
+        uninstall(alpha);
+
+        eventually(() -> assertEquals("plugins of the uninstalled bundle: " + node().plugins(), Optional.empty(),
+                pluginInfo(alpha, ALPHA)));
+    }
+
+    @Test(timeout = 30_000)
+    public void failedPlugin_uninstalled_droppedFromList() throws Exception {
+        Bundle failing = installPlugin(TestPlugin.FAILING);
+        awaitPluginState(failing, FAILING, PluginState.FAILED);
+
+        uninstall(failing);
+
+        eventually(() -> assertEquals("plugins of the uninstalled bundle: " + node().plugins(), Optional.empty(),
+                pluginInfo(failing, FAILING)));
+    }
+
+    @Test(timeout = 30_000)
+    public void failedPlugin_stopped_staysListedWithError() throws Exception {
+        Bundle failing = installPlugin(TestPlugin.FAILING);
+        awaitPluginState(failing, FAILING, PluginState.FAILED);
+
+        failing.stop();
+
+        PluginInfo info = awaitPluginState(failing, FAILING, PluginState.FAILED);
+        assertTrue("last error carries the exception message: " + info.lastError(),
+                info.lastError().contains(FailingPlugin.FAILURE));
+    }
+
+    @Test(timeout = 30_000)
+    public void plugin_stopped_staysListedUnloaded() throws Exception {
+        Bundle alpha = installPlugin(TestPlugin.ALPHA);
+        awaitPluginState(alpha, ALPHA, PluginState.LOADED);
+
+        alpha.stop();
+
+        awaitPluginState(alpha, ALPHA, PluginState.UNLOADED);
     }
 
     private List<String> loadHooks() {

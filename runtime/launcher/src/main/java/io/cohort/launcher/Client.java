@@ -22,7 +22,9 @@ import java.util.Arrays;
  * ({@code <home>/data/} for node 1, {@code <home>/data/node-N/} for node N), sends the command
  * line in the format of {@link CommandProtocol}, and copies the node's standard output and standard error frames to
  * its own. Separate arguments are quoted as {@link CommandLine} describes, so they reach the command unchanged;
- * {@code -c} sends a line as typed, for pipes and several commands.
+ * {@code -c} sends a line as typed, for pipes and several commands. The node runs the commands that {@code ;} or
+ * line breaks separate in order, printing each result, and stops at the first that fails. A Boolean result (what
+ * Gogo's {@code grep} returns) prints nothing, and {@code false} from the last command makes the exit status 1.
  *
  * <p>Exit status: the command's status, {@value #EXIT_NO_NODE} when no node is running at the home,
  * {@value #EXIT_CONNECTION_FAILED} when the connection failed or the response was invalid, {@value #EXIT_USAGE}

@@ -40,7 +40,11 @@ public interface CohortNode {
         return "all";
     }
 
-    /** Returns every plugin the runtime has seen, in load order, then the plugins not loaded. */
+    /**
+     * Returns the plugins, in load order, then the plugins not loaded. A plugin whose service is gone, for example
+     * because its bundle is stopped or being updated, stays listed with its state and last error until its bundle is
+     * uninstalled or a service registers a plugin of the same name.
+     */
     List<PluginInfo> plugins();
 
     /**

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * is abandoned on its thread, and the lifecycle goes on. A failed plugin gets no further hooks, and the plugins that
  * depend on it stay {@code WAITING}.
  *
- * <p>Not thread safe: {@link #register}, {@link #unregister} and {@link #shutdown} must be called from one thread
- * (the runtime's lifecycle thread), never from inside a hook. {@link #snapshot()} may be called from any thread.
+ * <p>Not thread safe: {@link #register}, {@link #unregister}, {@link #bundleUninstalled} and {@link #shutdown} must be
+ * called from one thread (the runtime's lifecycle thread), never from inside a hook. {@link #snapshot()} may be
+ * called from any thread.
  */
 final class PluginLifecycle {
 
@@ -44,7 +45,10 @@ final class PluginLifecycle {
     private final PluginHost host;
     private final HookRunner hooks;
 
-    /** Every entry in registration order, including withdrawn ones until an entry of the same name replaces them. */
+    /**
+     * Every entry in registration order, including withdrawn ones until their bundle is uninstalled or an entry of the
+     * same name replaces them.
+     */
     private final List<PluginEntry> entries = new ArrayList<>();
 
     /** Entries whose name was accepted (valid and not a duplicate), so that they block later duplicates. */
@@ -142,7 +146,30 @@ final class PluginLifecycle {
         }
     }
 
-    /** Returns every known plugin: the loaded ones in load order, then the others in registration order. */
+    /**
+     * Forgets the withdrawn entries of the bundle with id {@code bundleId} after that bundle was uninstalled, so that
+     * the plugin list drops them. The entries of other bundles stay, including a newer bundle that registers the same
+     * plugin name, because the framework never reuses a bundle id (see {@code Bundle.getBundleId()}).
+     */
+    void bundleUninstalled(long bundleId) {
+        List<PluginEntry> dropped = entries.stream()
+                .filter(entry -> entry.bundle().id() == bundleId && entry.isWithdrawn())
+                .toList();
+        if (dropped.isEmpty()) {
+            return;
+        }
+        synchronized (this) {
+            entries.removeAll(dropped);
+        }
+        nameOwners.removeAll(dropped);
+        LOG.debug("Dropped plugins {} of uninstalled bundle {} [{}] from the plugin list",
+                dropped.stream().map(PluginEntry::name).toList(), dropped.get(0).bundle().symbolicName(), bundleId);
+    }
+
+    /**
+     * Returns the loaded plugins in load order, then the others in registration order. A withdrawn entry stays until
+     * {@link #bundleUninstalled} drops it or an entry of the same name replaces it.
+     */
     synchronized List<PluginInfo> snapshot() {
         return entries.stream()
                 .sorted(Comparator.comparingLong(PluginLifecycle::loadOrderKey))

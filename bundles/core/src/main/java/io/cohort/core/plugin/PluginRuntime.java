@@ -52,6 +52,10 @@ import org.slf4j.LoggerFactory;
  * stops, a synchronous listener on the system bundle's {@code STOPPING} event unloads every plugin in reverse load
  * order before any bundle stops.
  *
+ * <p>{@link #plugins()} keeps a plugin whose service is gone, with its state and last error, so that an operator sees
+ * why a stopped or updating bundle's plugin does not run. The same bundle listener drops a bundle's plugins from the
+ * list on that bundle's {@code UNINSTALLED} event.
+ *
  * <p>The hook timeout is the framework property {@value #HOOK_TIMEOUT_PROPERTY}, in milliseconds, default 20000 (below
  * the 30 seconds the launcher waits for a node to stop), read when the runtime starts. It bounds each call of plugin
  * code: the hooks {@code beforeLoad}, {@code load} and {@code unload}, and getting and releasing the plugin's service,
@@ -96,7 +100,7 @@ public class PluginRuntime {
     private BundleContext context;
     private PluginScheduler scheduler;
     private ServiceTracker<Plugin, TrackedPlugin> tracker;
-    private SynchronousBundleListener frameworkStopListener;
+    private SynchronousBundleListener bundleListener;
     private ServiceTracker<Object, Object> adapterTracker;
     private boolean pluginsTracked;
     private List<String> lastMissing = List.of();
@@ -107,8 +111,8 @@ public class PluginRuntime {
         context = bundleContext;
         Duration hookTimeout = hookTimeout(context.getProperty(HOOK_TIMEOUT_PROPERTY));
         scheduler = new PluginScheduler(new SyncHost(), WAIT_WARNING, hookTimeout);
-        frameworkStopListener = this::onBundleEvent;
-        context.addBundleListener(frameworkStopListener);
+        bundleListener = this::onBundleEvent;
+        context.addBundleListener(bundleListener);
         tracker = new ServiceTracker<>(context, Plugin.class, new PluginTracker());
         adapterTracker = new ServiceTracker<>(context, adapterFilter(), new AdapterTracker());
         adapterTracker.open();
@@ -230,9 +234,9 @@ public class PluginRuntime {
     @Deactivate
     void deactivate() {
         try {
-            context.removeBundleListener(frameworkStopListener);
+            context.removeBundleListener(bundleListener);
         } catch (IllegalStateException e) {
-            LOG.debug("Bundle context already invalid while removing the framework stop listener", e);
+            LOG.debug("Bundle context already invalid while removing the bundle listener", e);
         }
         scheduler.shutdown();
         adapterWaitTimer.shutdownNow();
@@ -245,15 +249,21 @@ public class PluginRuntime {
         LOG.info("Plugin runtime stopped on node {}", settings.nodeId());
     }
 
-    /** Returns every plugin the runtime has seen: the loaded ones in load order, then the others. */
+    /**
+     * Returns the plugins, the loaded ones in load order, then the others. A plugin whose service is gone stays until
+     * its bundle is uninstalled or a service registers a plugin of the same name.
+     */
     public List<PluginInfo> plugins() {
         return scheduler.plugins();
     }
 
     private void onBundleEvent(BundleEvent event) {
-        if (event.getType() == BundleEvent.STOPPING && event.getBundle().getBundleId() == Constants.SYSTEM_BUNDLE_ID) {
+        long bundleId = event.getBundle().getBundleId();
+        if (event.getType() == BundleEvent.STOPPING && bundleId == Constants.SYSTEM_BUNDLE_ID) {
             LOG.info("Framework is stopping; unloading plugins on node {}", settings.nodeId());
             scheduler.shutdown();
+        } else if (event.getType() == BundleEvent.UNINSTALLED) {
+            scheduler.bundleUninstalled(bundleId);
         }
     }
 

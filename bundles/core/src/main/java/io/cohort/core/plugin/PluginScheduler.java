@@ -57,12 +57,22 @@ final class PluginScheduler {
         return executeAndWait("unregister plugin " + entry.describe(), () -> lifecycle.unregister(entry));
     }
 
+    /**
+     * Queues a step that drops the plugins of an uninstalled bundle from the list, and returns at once. The framework
+     * unregisters a bundle's services before it reports the bundle uninstalled, so, called from a synchronous bundle
+     * listener, the step runs after the unregistrations of those services.
+     */
+    void bundleUninstalled(long bundleId) {
+        executor.execute("forget plugins of uninstalled bundle [" + bundleId + "]",
+                () -> lifecycle.bundleUninstalled(bundleId));
+    }
+
     /** Unloads every loaded plugin in reverse load order and waits for it. Later calls only wait. */
     void shutdown() {
         executeAndWait("unload all plugins", lifecycle::shutdown);
     }
 
-    /** Returns every known plugin: the loaded ones in load order, then the others in registration order. */
+    /** Returns the plugins as {@link PluginLifecycle#snapshot()} lists them. */
     List<PluginInfo> plugins() {
         return lifecycle.snapshot();
     }

@@ -453,6 +453,109 @@ public class PluginLifecycleTest {
     }
 
     @Test
+    public void bundleUninstalled_unloadedPlugin_dropsRow() {
+        PluginEntry a = host.entry("a", host.plugin("a"), null);
+        lifecycle.register(a);
+        lifecycle.unregister(a);
+
+        lifecycle.bundleUninstalled(a.bundle().id());
+
+        assertEquals(List.of(), lifecycle.snapshot());
+    }
+
+    @Test
+    public void bundleUninstalled_failedPlugin_dropsRow() {
+        PluginEntry a = host.entry("a", host.plugin("a").failOn("load", new Exception("x")), null);
+        lifecycle.register(a);
+        lifecycle.unregister(a);
+
+        lifecycle.bundleUninstalled(a.bundle().id());
+
+        assertEquals(List.of(), lifecycle.snapshot());
+    }
+
+    @Test
+    public void bundleUninstalled_duplicateName_dropsOnlyDuplicate() {
+        PluginEntry owner = host.entry("a", host.plugin("owner"), null);
+        PluginEntry duplicate = host.entry("a", host.plugin("duplicate"), null);
+        lifecycle.register(owner);
+        lifecycle.register(duplicate);
+        lifecycle.unregister(duplicate);
+
+        lifecycle.bundleUninstalled(duplicate.bundle().id());
+
+        assertEquals(List.of(owner.bundle().id()), bundleIds());
+        assertEquals(PluginState.LOADED, info("a").state());
+    }
+
+    @Test
+    public void bundleUninstalled_twoPluginsOfBundle_dropsBoth() {
+        PluginEntry a = host.entryInBundle("a", new RecordingHost.FixedService(host.plugin("a")), null, 7);
+        PluginEntry b = host.entryInBundle("b", new RecordingHost.FixedService(host.plugin("b")), null, 7);
+        lifecycle.register(a);
+        lifecycle.register(b);
+        lifecycle.unregister(b);
+        lifecycle.unregister(a);
+
+        lifecycle.bundleUninstalled(7);
+
+        assertEquals(List.of(), lifecycle.snapshot());
+    }
+
+    @Test
+    public void bundleUninstalled_otherBundle_keepsStoppedRow() {
+        PluginEntry stopped = host.entry("a", host.plugin("a"), null);
+        PluginEntry removed = host.entry("b", host.plugin("b"), null);
+        lifecycle.register(stopped);
+        lifecycle.register(removed);
+        lifecycle.unregister(stopped);
+        lifecycle.unregister(removed);
+
+        lifecycle.bundleUninstalled(removed.bundle().id());
+
+        assertEquals(List.of(stopped.bundle().id()), bundleIds());
+        assertEquals(PluginState.UNLOADED, info("a").state());
+    }
+
+    @Test
+    public void bundleUninstalled_registeredPlugin_keepsRow() {
+        PluginEntry a = host.entry("a", host.plugin("a"), null);
+        lifecycle.register(a);
+
+        lifecycle.bundleUninstalled(a.bundle().id());
+
+        assertEquals(PluginState.LOADED, info("a").state());
+    }
+
+    @Test
+    public void bundleUninstalled_afterRedeploy_keepsNewRow() {
+        PluginEntry old = host.entry("a", host.plugin("old"), null);
+        lifecycle.register(old);
+        lifecycle.unregister(old);
+        PluginEntry redeployed = host.entry("a", host.plugin("new"), null);
+        lifecycle.register(redeployed);
+
+        lifecycle.bundleUninstalled(old.bundle().id());
+
+        assertEquals(List.of(redeployed.bundle().id()), bundleIds());
+        assertEquals(PluginState.LOADED, info("a").state());
+    }
+
+    @Test
+    public void register_sameNameAfterBundleUninstalled_loads() {
+        PluginEntry old = host.entry("a", host.plugin("old"), null);
+        lifecycle.register(old);
+        lifecycle.unregister(old);
+        lifecycle.bundleUninstalled(old.bundle().id());
+
+        PluginEntry redeployed = host.entry("a", host.plugin("new"), null);
+        lifecycle.register(redeployed);
+
+        assertEquals(List.of(redeployed.bundle().id()), bundleIds());
+        assertEquals(PluginState.LOADED, info("a").state());
+    }
+
+    @Test
     public void shutdown_loadedPlugins_unloadsInReverseLoadOrder() {
         lifecycle.register(host.entry("c", host.plugin("c"), "a"));
         lifecycle.register(host.entry("x", host.plugin("x"), null));
@@ -544,6 +647,10 @@ public class PluginLifecycleTest {
     private PluginInfo info(String name) {
         return lifecycle.snapshot().stream().filter(info -> info.name().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no plugin " + name + " in " + lifecycle.snapshot()));
+    }
+
+    private List<Long> bundleIds() {
+        return lifecycle.snapshot().stream().map(PluginInfo::bundleId).toList();
     }
 
     private List<String> eventsOf(String plugin) {

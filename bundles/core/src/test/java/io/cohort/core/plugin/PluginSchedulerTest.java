@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.cohort.api.node.PluginInfo;
 import io.cohort.api.node.PluginState;
 
 import org.junit.After;
@@ -202,6 +203,56 @@ public class PluginSchedulerTest {
     }
 
     @Test
+    public void bundleUninstalled_duringUnregistration_dropsAfterUnload() throws Exception {
+        PluginEntry a = host.entry("a", host.plugin("a"), null);
+        scheduler.added(a);
+        awaitState("a", PluginState.LOADED);
+        RecordingPlugin busy = host.plugin("busy");
+        RecordingPlugin.Gate gate = busy.blockOn("load");
+        scheduler.added(host.entry("busy", busy, null));
+        gate.awaitEntered();
+        Thread remover = removeInBackground(a);
+        awaitWaiting(remover);
+
+        scheduler.bundleUninstalled(a.bundle().id());
+
+        assertEquals(PluginState.LOADED, stateOf("a"));
+        gate.open();
+        remover.join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> stateOf("a") == null);
+        assertEquals(List.of("a.unload"), unloads());
+    }
+
+    @Test
+    public void bundleUninstalled_afterRedeployQueued_keepsNewPlugin() throws Exception {
+        PluginEntry old = host.entry("a", host.plugin("a"), null);
+        scheduler.added(old);
+        awaitState("a", PluginState.LOADED);
+        RecordingPlugin busy = host.plugin("busy");
+        RecordingPlugin.Gate gate = busy.blockOn("load");
+        scheduler.added(host.entry("busy", busy, null));
+        gate.awaitEntered();
+        Thread remover = removeInBackground(old);
+        awaitWaiting(remover);
+        PluginEntry redeployed = host.entry("a", host.plugin("a"), null);
+        scheduler.added(redeployed);
+
+        scheduler.bundleUninstalled(old.bundle().id());
+        gate.open();
+        remover.join();
+        scheduler.shutdown();
+
+        List<Long> bundleIds = scheduler.plugins().stream()
+                .filter(info -> info.name().equals("a"))
+                .map(PluginInfo::bundleId)
+                .toList();
+        assertEquals(List.of(redeployed.bundle().id()), bundleIds);
+        assertEquals(List.of("a.load", "a.unload", "a.load", "a.unload"), eventsOf("a").stream()
+                .filter(event -> event.endsWith(".load") || event.endsWith(".unload"))
+                .toList());
+    }
+
+    @Test
     public void shutdown_duringLoad_unloadsAfterLoad() throws Exception {
         scheduler.added(host.entry("a", host.plugin("a"), null));
         RecordingPlugin last = host.plugin("b");
@@ -248,6 +299,11 @@ public class PluginSchedulerTest {
         }, "test-remover");
         remover.start();
         return remover;
+    }
+
+    /** Waits until {@code remover} waits for its queued unregistration, so that later steps queue behind it. */
+    private static void awaitWaiting(Thread remover) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> remover.getState() == Thread.State.TIMED_WAITING);
     }
 
     private void awaitState(String name, PluginState state) {

@@ -4,16 +4,36 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
+import org.apache.felix.gogo.runtime.Parser;
+import org.apache.felix.gogo.runtime.Parser.Executable;
+import org.apache.felix.gogo.runtime.Parser.Operator;
+import org.apache.felix.gogo.runtime.Parser.Program;
+import org.apache.felix.gogo.runtime.Parser.Statement;
+import org.apache.felix.gogo.runtime.SyntaxError;
+import org.apache.felix.gogo.runtime.Token;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
 
 /**
- * Runs a command line in a new Gogo session. A result that is not null is printed to standard output as Gogo
- * formats it for inspection. A failure prints its message to standard error: only the message for an
- * {@link IllegalArgumentException} (bad input, unknown command) or an {@link IllegalStateException} (a service that
- * is not running), the exception class and message otherwise.
+ * Runs a command line in a new Gogo session, one statement after the other.
+ *
+ * <p>Gogo's parser splits the line into statements at each {@code ;} and line break outside quotes, braces and
+ * parentheses. Commands joined by {@code |}, {@code &&}, {@code ||} or {@code &} form one statement, which Gogo runs
+ * as a whole and which returns the result of the last command that ran. Every statement runs in the same session, so
+ * a variable that one statement sets is seen by the next.
+ *
+ * <p>A statement's result that is not null is printed to standard output as Gogo formats it for inspection, except a
+ * {@link Boolean} (what Gogo's {@code grep} returns), which prints nothing. When the last statement's result is
+ * {@code false}, such as a {@code grep} that matched nothing, the exit status is {@value Frames#STATUS_FAILED}, as
+ * with a shell's {@code grep}.
+ *
+ * <p>The first statement that fails ends the line, so the later ones do not run, and its failure is printed to
+ * standard error. Only the message is printed for an {@link IllegalArgumentException} (bad input, unknown command) or
+ * an {@link IllegalStateException} (a service that is not running), the exception class and message otherwise.
  */
 final class GogoCommandExecutor implements CommandExecutor {
 
@@ -31,14 +51,19 @@ final class GogoCommandExecutor implements CommandExecutor {
         PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8);
         CommandSession session = processor.createSession(InputStream.nullInputStream(), stdout, stderr);
+        CharSequence statement = commandLine;
         try {
-            Object result = session.execute(commandLine);
-            if (result != null) {
-                printLine(stdout, session.format(result, Converter.INSPECT));
+            Object result = null;
+            for (CharSequence next : statements(commandLine)) {
+                statement = next;
+                result = session.execute(statement);
+                if (result != null && !(result instanceof Boolean)) {
+                    printLine(stdout, session.format(result, Converter.INSPECT));
+                }
             }
-            return Frames.STATUS_OK;
+            return Boolean.FALSE.equals(result) ? Frames.STATUS_FAILED : Frames.STATUS_OK;
         } catch (IllegalArgumentException e) {
-            printLine(stderr, describe(commandLine, e));
+            printLine(stderr, describe(statement.toString(), e));
             return Frames.STATUS_FAILED;
         } catch (IllegalStateException e) {
             printLine(stderr, e.getMessage() == null ? e.getClass().getName() : e.getMessage());
@@ -51,6 +76,58 @@ final class GogoCommandExecutor implements CommandExecutor {
             stdout.flush();
             stderr.flush();
         }
+    }
+
+    /**
+     * Splits {@code commandLine} with Gogo's own parser into the statements that the executor runs one by one. Each
+     * statement is a {@link Program} that keeps Gogo's parse of its part of the line. The session of Gogo runtime
+     * 1.1.6 runs a {@code Program} as it is, and would otherwise parse its text, which is the statement's source.
+     * Empty statements, such as the one after a trailing {@code ;}, are left out. A line that Gogo cannot parse is
+     * returned whole, so that running it reports Gogo's syntax error.
+     */
+    static List<CharSequence> statements(String commandLine) {
+        Program program;
+        try {
+            program = new Parser(commandLine).program();
+        } catch (SyntaxError e) {
+            return List.of(commandLine);
+        }
+        List<CharSequence> statements = new ArrayList<>();
+        List<Executable> parts = new ArrayList<>();
+        for (Executable executable : program.tokens()) {
+            if (isSeparator(executable)) {
+                addStatement(statements, program, parts, executable.start());
+                parts = new ArrayList<>();
+            } else {
+                parts.add(executable);
+            }
+        }
+        addStatement(statements, program, parts, program.start() + program.length());
+        return statements;
+    }
+
+    /** Returns whether {@code executable} ends a statement: a {@code ;} or a line break. */
+    private static boolean isSeparator(Executable executable) {
+        return executable instanceof Operator && (Token.eq(";", executable) || Token.eq("\n", executable));
+    }
+
+    /**
+     * Adds the statement made of {@code parts}, unless every part is empty. Its source text runs from its first part
+     * to {@code end}, the position in the whole line where the separator after it starts, so that it keeps the
+     * redirections of its last part.
+     */
+    private static void addStatement(List<CharSequence> statements, Program line, List<Executable> parts, int end) {
+        if (parts.stream().allMatch(GogoCommandExecutor::isEmpty)) {
+            return;
+        }
+        Token source = line.subSequence(parts.get(0).start() - line.start(), end - line.start());
+        statements.add(new Program(source, List.copyOf(parts)));
+    }
+
+    /** Returns whether {@code executable} is a statement without words and without redirections. */
+    private static boolean isEmpty(Executable executable) {
+        return executable instanceof Statement statement && statement.tokens().isEmpty()
+                && statement.redirections().isEmpty();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.cohort.shell.socket;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,13 +9,18 @@ import java.util.List;
 
 import org.apache.felix.gogo.runtime.CommandProcessorImpl;
 import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
+import org.apache.felix.gogo.shell.Posix;
+import org.apache.felix.gogo.shell.Procedural;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.Timeout;
 
-/** Running command lines through the real Gogo runtime, outside a framework. */
+/**
+ * Running command lines through the real Gogo runtime, outside a framework, with the {@code grep}, {@code echo} and
+ * {@code each} commands of the Gogo shell that a node runs.
+ */
 public class GogoCommandExecutorTest {
 
     @Rule
@@ -33,6 +39,10 @@ public class GogoCommandExecutorTest {
         for (String function : List.of("hello", "nothing", "invalid", "broken", "unsupported", "list")) {
             processor.addCommand("test", commands, function);
         }
+        Posix posix = new Posix();
+        processor.addCommand("gogo", posix, "grep");
+        processor.addCommand("gogo", posix, "echo");
+        processor.addCommand("gogo", new Procedural(), "each");
     }
 
     @After
@@ -103,6 +113,144 @@ public class GogoCommandExecutorTest {
 
         assertEquals(1, status);
         assertEquals("Command not found: test:missing\n", text(err));
+    }
+
+    @Test
+    public void execute_twoStatements_printsEachResultInOrder() {
+        int status = executor.execute("test:hello A; test:hello B", out, err);
+
+        assertEquals(0, status);
+        assertEquals("Hello, A\nHello, B\n", text(out));
+    }
+
+    @Test
+    public void execute_lineBreaks_separateStatements() {
+        int status = executor.execute("test:hello A\ntest:hello B\n", out, err);
+
+        assertEquals(0, status);
+        assertEquals("Hello, A\nHello, B\n", text(out));
+    }
+
+    @Test
+    public void execute_variableSetByStatement_seenByNext() {
+        int status = executor.execute("name = world; test:hello $name", out, err);
+
+        assertEquals(0, status);
+        assertEquals("world\nHello, world\n", text(out));
+    }
+
+    @Test
+    public void execute_commandOutput_keepsOrderWithResults() {
+        executor.execute("test:hello A; echo B; test:hello C", out, err);
+
+        assertEquals("Hello, A\nB\nHello, C\n", text(out));
+    }
+
+    @Test
+    public void execute_failingStatement_stopsWithItsError() {
+        int status = executor.execute("test:hello A; test:invalid; test:hello B", out, err);
+
+        assertEquals(1, status);
+        assertEquals("Hello, A\n", text(out));
+        assertEquals("name 'x y' is invalid\n", text(err));
+    }
+
+    @Test
+    public void execute_laterMissingArgument_namesThatCommand() {
+        int status = executor.execute("test:nothing; test:hello", out, err);
+
+        assertEquals(1, status);
+        assertEquals("invalid arguments for test:hello: missing, extra or unknown options; run 'help test:hello' "
+                + "for its arguments\n", text(err));
+    }
+
+    @Test
+    public void execute_separatorInQuotes_staysInArgument() {
+        executor.execute("test:hello 'A; B'; test:hello \"C; D\"", out, err);
+
+        assertEquals("Hello, A; B\nHello, C; D\n", text(out));
+    }
+
+    @Test
+    public void execute_separatorInParentheses_staysInStatement() {
+        executor.execute("test:hello (test:hello A; test:hello B)", out, err);
+
+        assertEquals("Hello, Hello, B\n", text(out));
+    }
+
+    @Test
+    public void execute_separatorInClosure_staysInStatement() {
+        int status = executor.execute("each [A B] { test:nothing; test:hello $it }", out, err);
+
+        assertEquals(0, status);
+        assertEquals("Hello, A\nHello, B\n", text(out));
+    }
+
+    @Test
+    public void execute_emptyStatements_areSkipped() {
+        int status = executor.execute(";; test:hello A ;\n\n", out, err);
+
+        assertEquals(0, status);
+        assertEquals("Hello, A\n", text(out));
+        assertEquals("", text(err));
+    }
+
+    @Test
+    public void execute_blankLine_printsNothing() {
+        int status = executor.execute(" ", out, err);
+
+        assertEquals(0, status);
+        assertEquals("", text(out));
+    }
+
+    @Test
+    public void execute_grepMatches_printsLinesOnly() {
+        int status = executor.execute("test:list | grep b", out, err);
+
+        assertEquals(0, status);
+        assertEquals("b\n", text(out));
+    }
+
+    @Test
+    public void execute_grepNoMatch_failsSilently() {
+        int status = executor.execute("test:list | grep z", out, err);
+
+        assertEquals(1, status);
+        assertEquals("", text(out));
+        assertEquals("", text(err));
+    }
+
+    @Test
+    public void execute_grepNoMatchNotLast_goesOn() {
+        int status = executor.execute("test:list | grep z; test:hello A", out, err);
+
+        assertEquals(0, status);
+        assertEquals("Hello, A\n", text(out));
+    }
+
+    @Test
+    public void execute_andOperator_runsAsOneStatement() {
+        int status = executor.execute("test:hello A && test:hello B", out, err);
+
+        assertEquals(0, status);
+        assertEquals("Hello, B\n", text(out));
+    }
+
+    @Test
+    public void execute_unclosedQuote_printsGogoSyntaxError() {
+        int status = executor.execute("test:hello A; test:hello 'B", out, err);
+
+        assertEquals(1, status);
+        assertEquals("", text(out));
+        assertTrue(text(err), text(err).contains("quote"));
+    }
+
+    @Test
+    public void statements_separatorsAndOperators_splitAtSeparatorsOnly() {
+        List<String> statements = GogoCommandExecutor.statements("a x && b; c | d\ne > f ; g & \n")
+                .stream().map(CharSequence::toString).toList();
+
+        assertEquals(List.of("a x && b", "c | d", "e > f ", "g & "), statements);
     }
 
     private static String text(ByteArrayOutputStream stream) {
