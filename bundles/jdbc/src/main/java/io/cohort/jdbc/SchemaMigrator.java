@@ -19,7 +19,11 @@ import org.slf4j.LoggerFactory;
  * <p>Flyway takes a lock before it reads its history table ({@value #HISTORY_TABLE}): a PostgreSQL advisory lock,
  * and on H2 a row lock on the history table. A node that starts while another migrates waits, then finds the
  * migrations applied and runs none. When several nodes create the history table at once, Flyway retries the
- * creation that lost the race.
+ * creation that lost the race, but not a baseline that lost it: a node that finds no history table and a schema
+ * that is not empty (the other node's new history table is enough) baselines, and fails when the other node
+ * created the table meanwhile ("Unable to baseline schema history table ... as it already exists, and is
+ * empty", seen with Flyway 11 on PostgreSQL). So a failed migration is tried again, up to {@value #ATTEMPTS}
+ * times: the next attempt finds the history table and waits for the other node's lock.
  *
  * <p>The migrations are Java classes handed to Flyway as objects, and no locations are given, so Flyway scans no
  * class path and needs nothing from OSGi beyond this bundle's class loader, through which it finds its database
@@ -30,6 +34,9 @@ final class SchemaMigrator {
 
     /** Flyway's history table for Cohort's tables, apart from any history table of the plugins' own Flyway. */
     static final String HISTORY_TABLE = "cohort_schema_history";
+
+    /** How many times {@link #migrate} runs Flyway before it gives up. */
+    static final int ATTEMPTS = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
 
@@ -62,12 +69,19 @@ final class SchemaMigrator {
                 .baselineVersion("0")
                 .loggers("slf4j")
                 .load();
-        MigrateResult result;
-        try {
-            result = flyway.migrate();
-        } catch (FlywayException e) {
-            throw new IllegalStateException("migrating Cohort's tables in database " + safeUrl + " failed: "
-                    + e.getMessage(), e);
+        MigrateResult result = null;
+        for (int attempt = 1; result == null; attempt++) {
+            try {
+                result = flyway.migrate();
+            } catch (FlywayException e) {
+                if (attempt == ATTEMPTS) {
+                    throw new IllegalStateException("migrating Cohort's tables in database " + safeUrl + " failed "
+                            + ATTEMPTS + " times; last: " + e.getMessage(), e);
+                }
+                LOG.warn("Migrating Cohort's tables in database {} failed (attempt {} of {}), possibly in a race "
+                        + "with another node that migrates it; trying again: {}", safeUrl, attempt, ATTEMPTS,
+                        e.getMessage());
+            }
         }
         LOG.info("Cohort's tables in database {} are at schema version {}; {} migrations ran on this node",
                 safeUrl, result.targetSchemaVersion == null ? result.initialSchemaVersion : result.targetSchemaVersion,

@@ -38,7 +38,7 @@ public abstract class AbstractSchemaMigratorTest {
     public final TestDatabase database = database();
 
     private final List<HikariDataSource> pools = new ArrayList<>();
-    private final AtomicInteger runs = new AtomicInteger();
+    protected final AtomicInteger runs = new AtomicInteger();
 
     protected abstract TestDatabase database();
 
@@ -99,14 +99,19 @@ public abstract class AbstractSchemaMigratorTest {
         assertTrue(outboxTableExists());
     }
 
-    private DataSource pool() {
+    protected DataSource pool() {
         HikariDataSource pool = ConnectionPools.open(database.settings(2));
         pools.add(pool);
         return pool;
     }
 
     private SchemaMigrator countingMigrator() {
-        return new SchemaMigrator(List.of(new CountingMigration(new V1__CreateSyncOutbox(), runs)));
+        return failingMigrator(0);
+    }
+
+    /** Returns a migrator whose migration counts its runs in {@link #runs} and throws in its first {@code failures}. */
+    protected SchemaMigrator failingMigrator(int failures) {
+        return new SchemaMigrator(List.of(new CountingMigration(new V1__CreateSyncOutbox(), runs, failures)));
     }
 
     private List<String> appliedVersions() throws SQLException {
@@ -122,22 +127,24 @@ public abstract class AbstractSchemaMigratorTest {
         return versions;
     }
 
-    private boolean outboxTableExists() throws SQLException {
+    protected boolean outboxTableExists() throws SQLException {
         try (Connection connection = database.connect(); Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery("SELECT COUNT(*) FROM cohort_sync_outbox")) {
             return result.next();
         }
     }
 
-    /** Runs a migration and counts its runs across all nodes of a test. */
+    /** Runs a migration and counts its runs across all nodes of a test; the first {@code failures} runs throw. */
     private static final class CountingMigration implements JavaMigration {
 
         private final JavaMigration delegate;
         private final AtomicInteger runs;
+        private final int failures;
 
-        CountingMigration(JavaMigration delegate, AtomicInteger runs) {
+        CountingMigration(JavaMigration delegate, AtomicInteger runs, int failures) {
             this.delegate = delegate;
             this.runs = runs;
+            this.failures = failures;
         }
 
         @Override
@@ -162,7 +169,10 @@ public abstract class AbstractSchemaMigratorTest {
 
         @Override
         public void migrate(Context context) throws Exception {
-            runs.incrementAndGet();
+            int run = runs.incrementAndGet();
+            if (run <= failures) {
+                throw new IllegalStateException("planned failure of run " + run);
+            }
             delegate.migrate(context);
         }
     }
