@@ -19,11 +19,11 @@ import org.slf4j.LoggerFactory;
  * <p>Flyway takes a lock before it reads its history table ({@value #HISTORY_TABLE}): a PostgreSQL advisory lock,
  * and on H2 a row lock on the history table. A node that starts while another migrates waits, then finds the
  * migrations applied and runs none. When several nodes create the history table at once, Flyway retries the
- * creation that lost the race, but not a baseline that lost it: a node that finds no history table and a schema
- * that is not empty (the other node's new history table is enough) baselines, and fails when the other node
- * created the table meanwhile ("Unable to baseline schema history table ... as it already exists, and is
- * empty", seen with Flyway 11 on PostgreSQL). So a failed migration is tried again, up to {@value #ATTEMPTS}
- * times: the next attempt finds the history table and waits for the other node's lock.
+ * creation that lost the race, but not a baseline that lost it. A node that finds no history table in a schema
+ * that is not empty baselines, and the other node's new history table is enough to make the schema not empty. The
+ * baseline then fails because the table exists ("Unable to baseline schema history table ... as it already
+ * exists, and is empty", seen with Flyway 11 on PostgreSQL). So a failed migration is tried again, up to
+ * {@value #ATTEMPTS} times, and the next attempt finds the history table and waits for the other node's lock.
  *
  * <p>The migrations are Java classes handed to Flyway as objects, and no locations are given, so Flyway scans no
  * class path and needs nothing from OSGi beyond this bundle's class loader, through which it finds its database
