@@ -7,7 +7,6 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertThrows;
 
 import java.io.IOException;
-import java.lang.annotation.Annotation;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -146,36 +145,6 @@ public class DatabaseComponentTest {
     }
 
     private static DatabaseComponent.Config config(String url) {
-        return new DatabaseComponent.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return DatabaseComponent.Config.class;
-            }
-
-            @Override
-            public String url() {
-                return url;
-            }
-
-            @Override
-            public String user() {
-                return "sa";
-            }
-
-            @Override
-            public String _password() {
-                return "";
-            }
-
-            @Override
-            public int pool_size() {
-                return 2;
-            }
-
-            @Override
-            public long connection_timeout_ms() {
-                return 2_000;
-            }
-        };
+        return DatabaseSettingsTest.config(url, "sa", "", 2, 2_000);
     }
 }

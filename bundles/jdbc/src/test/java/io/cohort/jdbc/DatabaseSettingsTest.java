@@ -88,7 +88,8 @@ public class DatabaseSettingsTest {
         return assertThrows(IllegalArgumentException.class, () -> DatabaseSettings.from(config, DATA)).getMessage();
     }
 
-    private static DatabaseComponent.Config config(String url, String user, String password, int poolSize,
+    /** Returns the component configuration with these settings, as configuration admin would give it. */
+    static DatabaseComponent.Config config(String url, String user, String password, int poolSize,
             long timeoutMillis) {
         return new DatabaseComponent.Config() {
             @Override

@@ -225,14 +225,8 @@ public class DistributionIT {
     public void node_stdinClosed_startsAndStopsOnSigterm() throws Exception {
         // bash execs the script with descriptor 0 closed, and the script execs java, so SIGTERM reaches the JVM.
         startNode(List.of("/bin/bash", "-c", "exec \"$0\" <&-", home.resolve("bin/cohort").toString()));
-        await("node answers cohort:info").atMost(START_TIMEOUT).pollInterval(POLL_INTERVAL)
-                .until(() -> clientWhileNodeRuns("cohort:info").status() == 0);
 
-        node.destroy();
-        boolean stopped = node.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-
-        assertTrue("node still running " + STOP_TIMEOUT.toSeconds() + " s after SIGTERM\n" + nodeOutput(), stopped);
-        assertEquals("exit status after SIGTERM\n" + nodeOutput(), 0, node.exitValue());
+        awaitAnswerThenStop();
     }
 
     @Test(timeout = 300_000)
@@ -263,9 +257,9 @@ public class DistributionIT {
         Path archive = started.resolveSibling(started.getFileName().toString().replace(".started", ".jsa"));
         // What a node killed while it wrote the archive leaves: no header yet, and a claim of a process now gone.
         Files.write(archive, new byte[4096]);
-        Process gone = new ProcessBuilder("true").start();
-        gone.waitFor();
-        Files.writeString(claimFile(started), gone.pid() + "\n");
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        Files.writeString(claimFile(started), ended.pid() + "\n");
 
         startAndStopNode(Map.of());
 
@@ -277,7 +271,8 @@ public class DistributionIT {
     public void classArchive_claimOfRunningProcess_writesNone() throws Exception {
         startAndStopNode(Map.of());
         Path started = onlyFile(home.resolve("cache"), ".started");
-        // Another node of the home that records the archive now: this test's JVM stands in for it.
+        // A claim by a running process, as another node of the home that records the archive would leave. This
+        // test's JVM plays that node.
         String claim = ProcessHandle.current().pid() + "\n";
         Files.writeString(claimFile(started), claim);
 
@@ -418,6 +413,11 @@ public class DistributionIT {
     /** Starts node 1 with {@code environment} added, waits until cohort:info succeeds, stops it, checks its exit. */
     private void startAndStopNode(Map<String, String> environment) throws Exception {
         node = startProcess(List.of(home.resolve("bin/cohort").toString()), nodeOutput, environment);
+        awaitAnswerThenStop();
+    }
+
+    /** Waits until the running node answers cohort:info, sends it SIGTERM and checks that it exits with 0. */
+    private void awaitAnswerThenStop() throws Exception {
         await("node answers cohort:info").atMost(START_TIMEOUT).pollInterval(POLL_INTERVAL)
                 .until(() -> clientWhileNodeRuns("cohort:info").status() == 0);
 

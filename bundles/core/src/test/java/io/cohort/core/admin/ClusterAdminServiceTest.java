@@ -67,7 +67,7 @@ public class ClusterAdminServiceTest {
     }
 
     @Test
-    public void start_ownHello_notTakenForAnotherNodeWithTheSameId() {
+    public void start_ownHello_noSharedId() {
         TestNode first = start("n1");
         start("n2");
 
@@ -77,7 +77,7 @@ public class ClusterAdminServiceTest {
     }
 
     @Test
-    public void start_twoNodesWithOneId_eachFindsTheOther() {
+    public void start_sharedId_bothDetect() {
         TestNode first = start("n1");
         TestNode copy = start("n1");
         TestNode other = start("n2");
