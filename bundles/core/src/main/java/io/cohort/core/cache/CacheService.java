@@ -81,7 +81,7 @@ public final class CacheService {
         }
         String name = Names.requireName("cache name", options.name());
         String prefix = Names.requireName("cache '" + name + "' prefix", options.prefix());
-        options.ttl().ifPresent(ttl -> RegionCache.requireTtl("default ttl of cache '" + name + "'", ttl));
+        options.ttl().ifPresent(ttl -> RegionCache.requireTtl(() -> "default ttl of cache '" + name + "'", ttl));
         if (options.maxEntries() < 0) {
             throw new IllegalArgumentException("maxEntries " + options.maxEntries() + " of cache '" + name
                     + "' is negative; expected 0 for no limit or a positive count");
@@ -142,7 +142,7 @@ public final class CacheService {
     public synchronized Counter createCounter(String name, Duration ttl) {
         Names.requireName("counter name", name);
         if (ttl != null) {
-            RegionCache.requireTtl("ttl of counter '" + name + "'", ttl);
+            RegionCache.requireTtl(() -> "ttl of counter '" + name + "'", ttl);
         }
         StoreCounter existing = counters.get(name);
         if (existing != null) {

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import io.cohort.api.cache.Cache;
 import io.cohort.api.cache.CacheLoader;
@@ -124,7 +125,7 @@ public final class RegionCache implements Cache {
     @Override
     public void set(String key, Object value, Duration ttl) {
         requireKey(key);
-        requireTtl("ttl for key '" + key + "' of cache '" + name() + "'", ttl);
+        requireTtl(() -> "ttl for key '" + key + "' of cache '" + name() + "'", ttl);
         store(key, value, ttl);
     }
 
@@ -164,7 +165,7 @@ public final class RegionCache implements Cache {
     @Override
     public <T> T wrap(String key, Class<T> type, CacheLoader<T> loader, Duration ttl) {
         requireKey(key);
-        requireTtl("ttl for key '" + key + "' of cache '" + name() + "'", ttl);
+        requireTtl(() -> "ttl for key '" + key + "' of cache '" + name() + "'", ttl);
         return readThrough(key, type, loader, null, ttl);
     }
 
@@ -180,7 +181,7 @@ public final class RegionCache implements Cache {
             Duration ttl) {
         requireKey(key);
         requireCondition(key, condition);
-        requireTtl("ttl for key '" + key + "' of cache '" + name() + "'", ttl);
+        requireTtl(() -> "ttl for key '" + key + "' of cache '" + name() + "'", ttl);
         return readThrough(key, type, loader, condition, ttl);
     }
 
@@ -191,7 +192,7 @@ public final class RegionCache implements Cache {
 
     @Override
     public void mset(Map<String, ?> entries, Duration ttl) {
-        requireTtl("ttl for mset on cache '" + name() + "'", ttl);
+        requireTtl(() -> "ttl for mset on cache '" + name() + "'", ttl);
         storeAll(entries, ttl);
     }
 
@@ -247,7 +248,7 @@ public final class RegionCache implements Cache {
         if (value == null) {
             return Optional.empty();
         }
-        return Optional.of(codec.decode("cache '" + name() + "' key '" + key + "' field '" + field + "'",
+        return Optional.of(codec.decode(() -> "cache '" + name() + "' key '" + key + "' field '" + field + "'",
                 writeTree(key, value), type));
     }
 
@@ -255,8 +256,8 @@ public final class RegionCache implements Cache {
     public void setValueInObject(String key, String field, Object value) {
         requireKey(key);
         requireField(key, field);
-        byte[] json = codec.encode("value for field '" + field + "' of key '" + key + "' of cache '" + name() + "'",
-                value);
+        byte[] json = codec.encode(() -> "value for field '" + field + "' of key '" + key + "' of cache '" + name()
+                + "'", value);
 
         if (region().putField(key, field, json, defaultTtl()) == FieldChange.NOT_AN_OBJECT) {
             throw notAnObject(key);
@@ -297,13 +298,14 @@ public final class RegionCache implements Cache {
      *
      * @param description the ttl's role and owner, for the message
      */
-    static Duration requireTtl(String description, Duration ttl) {
+    static Duration requireTtl(Supplier<String> description, Duration ttl) {
         if (ttl == null) {
-            throw new IllegalArgumentException(description + " is null; expected a duration of at least 1 ms, or the "
-                    + "method without a ttl for the cache's default");
+            throw new IllegalArgumentException(description.get() + " is null; expected a duration of at least 1 ms, "
+                    + "or the method without a ttl for the cache's default");
         }
         if (ttl.compareTo(MIN_TTL) < 0 || ttl.compareTo(MAX_TTL) > 0) {
-            throw new IllegalArgumentException(description + " is " + ttl + "; expected a duration of at least 1 ms "
+            throw new IllegalArgumentException(description.get() + " is " + ttl + "; expected a duration of at least "
+                    + "1 ms "
                     + "and at most " + MAX_TTL.toDays() + " days");
         }
         return ttl;
@@ -471,19 +473,19 @@ public final class RegionCache implements Cache {
     }
 
     private byte[] encode(String key, Object value) {
-        return codec.encode("value for key '" + key + "' of cache '" + name() + "'", value);
+        return codec.encode(() -> "value for key '" + key + "' of cache '" + name() + "'", value);
     }
 
     private <T> T decode(String key, byte[] json, Class<T> type) {
-        return codec.decode("cache '" + name() + "' key '" + key + "'", json, type);
+        return codec.decode(() -> "cache '" + name() + "' key '" + key + "'", json, type);
     }
 
     private String requireKey(String key) {
-        return Names.requireName("cache '" + name() + "' key", key);
+        return Names.requireName(() -> "cache '" + name() + "' key", key);
     }
 
     private void requireField(String key, String field) {
-        Names.requireName("field of key '" + key + "' of cache '" + name() + "'", field);
+        Names.requireName(() -> "field of key '" + key + "' of cache '" + name() + "'", field);
     }
 
     private JsonNode readObject(String key, byte[] json) {

@@ -1,5 +1,6 @@
 package io.cohort.core.node;
 
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /** Validation of the names Cohort accepts: application names, channels, cache names, keys and lock keys. */
@@ -24,19 +25,38 @@ public final class Names {
      * @throws IllegalArgumentException naming the value and the allowed form
      */
     public static String requireName(String kind, String value) {
-        if (value == null) {
-            throw new IllegalArgumentException(kind + " is null; expected 1 to " + MAX_NAME_LENGTH
-                    + " characters from " + NAME_CHARACTERS);
-        }
-        if (value.isEmpty() || value.length() > MAX_NAME_LENGTH) {
-            throw new IllegalArgumentException(kind + " '" + abbreviate(value) + "' has " + value.length()
-                    + " characters; expected 1 to " + MAX_NAME_LENGTH);
-        }
-        if (!hasOnlyNameCharacters(value)) {
-            throw new IllegalArgumentException(kind + " '" + abbreviate(value) + "' contains characters outside "
-                    + NAME_CHARACTERS);
+        String problem = nameProblem(value);
+        if (problem != null) {
+            throw new IllegalArgumentException(kind + problem);
         }
         return value;
+    }
+
+    /**
+     * Checks a name like {@link #requireName(String, String)}, but builds {@code kind} only when the check fails, so
+     * that a check on every cache read allocates no text.
+     */
+    public static String requireName(Supplier<String> kind, String value) {
+        String problem = nameProblem(value);
+        if (problem != null) {
+            throw new IllegalArgumentException(kind.get() + problem);
+        }
+        return value;
+    }
+
+    /** Returns what is wrong with a name, as the end of a message that starts with its kind, or null if nothing. */
+    private static String nameProblem(String value) {
+        if (value == null) {
+            return " is null; expected 1 to " + MAX_NAME_LENGTH + " characters from " + NAME_CHARACTERS;
+        }
+        if (value.isEmpty() || value.length() > MAX_NAME_LENGTH) {
+            return " '" + abbreviate(value) + "' has " + value.length() + " characters; expected 1 to "
+                    + MAX_NAME_LENGTH;
+        }
+        if (!hasOnlyNameCharacters(value)) {
+            return " '" + abbreviate(value) + "' contains characters outside " + NAME_CHARACTERS;
+        }
+        return null;
     }
 
     /** Tests the characters with a loop instead of a regex because every cache read and lock call runs it. */

@@ -166,7 +166,7 @@ public final class EventQueueManager implements ResourceCounter {
      */
     public String publish(String channel, Object payload, TaskOptions options) {
         Names.requireName("channel", channel);
-        byte[] json = codec.encode("payload on channel " + channel, payload);
+        byte[] json = codec.encode(() -> "payload on channel " + channel, payload);
         if (options == null) {
             throw new IllegalArgumentException("options of the task on channel " + channel
                     + " are null; expected TaskOptions, for example TaskOptions.defaults()");

@@ -37,6 +37,23 @@ public class NamesTest {
     }
 
     @Test
+    public void requireName_lazyKindAndValidName_neverBuildsTheKind() {
+        String name = "orders";
+
+        assertEquals(name, Names.requireName(() -> {
+            throw new AssertionError("the kind was built for a valid name");
+        }, name));
+    }
+
+    @Test
+    public void requireName_lazyKindAndBadName_namesKindValueAndRule() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Names.requireName(() -> "cache 'users' key", "a b"));
+
+        assertEquals("cache 'users' key 'a b' contains characters outside " + Names.NAME_CHARACTERS, e.getMessage());
+    }
+
+    @Test
     public void requireName_badCharacter_namesValueAndRule() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Names.requireName("cache key", "a b"));
