@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -83,8 +84,25 @@ public final class JsonCodec {
             return mapperFor(type).readValue(json, type);
         } catch (IOException e) {
             throw new IllegalStateException(subject.get() + " cannot be read as " + type.getName() + " (loaded by "
-                    + type.getClassLoader() + "): " + e.getMessage(), e);
+                    + type.getClassLoader() + "): " + readError(e), e);
         }
+    }
+
+    /**
+     * Returns Jackson's message with the line and column, without the "Source: REDACTED" part that Jackson adds when
+     * it leaves the JSON out of its messages, as it does by default. Cohort keeps that default: a payload may hold
+     * private data.
+     */
+    static String readError(IOException e) {
+        if (!(e instanceof JsonProcessingException json)) {
+            return e.getMessage();
+        }
+        String message = json.getOriginalMessage().replace('\n', ' ');
+        JsonLocation location = json.getLocation();
+        if (location == null || location.getLineNr() < 0) {
+            return message;
+        }
+        return message + " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 
     /** Returns the JSON bytes as text, for logs, dead letters and the shell. */

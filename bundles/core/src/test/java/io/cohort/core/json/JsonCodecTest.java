@@ -1,6 +1,7 @@
 package io.cohort.core.json;
 
 import static org.hamcrest.CoreMatchers.containsString;
+import static org.hamcrest.CoreMatchers.not;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
@@ -88,6 +89,19 @@ public class JsonCodecTest {
         assertThat(error.getMessage(), containsString("message m-1 on channel orders cannot be read as "
                 + Order.class.getName()));
         assertEquals(1, subjectCalls.get());
+    }
+
+    @Test
+    public void decode_invalidJson_givesLineAndColumnWithoutSourcePlaceholder() {
+        byte[] json = "{\"id\": 1,\n \"total\": x}".getBytes(StandardCharsets.UTF_8);
+
+        IllegalStateException error = assertThrows(IllegalStateException.class,
+                () -> codec.decode("cache orders key 7", json, Order.class));
+
+        assertThat(error.getMessage(), containsString("Unrecognized token 'x'"));
+        assertThat(error.getMessage(), containsString("(line 2, column "));
+        assertThat(error.getMessage(), not(containsString("REDACTED")));
+        assertThat(error.getMessage(), not(containsString("\n")));
     }
 
     @Test
