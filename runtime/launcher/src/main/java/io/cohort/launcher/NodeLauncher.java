@@ -3,6 +3,7 @@ package io.cohort.launcher;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,6 +44,9 @@ final class NodeLauncher {
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeLauncher.class);
+    /** System property with the file to create once the node has started, set while the class archive records. */
+    static final String ARCHIVE_COMPLETE_PROPERTY = "cohort.class.archive.complete";
+
     private static final String BEGINNING_START_LEVEL = "org.osgi.framework.startlevel.beginning";
     private static final String GOGO_SHELL_ARGS = "gosh.args";
 
@@ -111,6 +115,7 @@ final class NodeLauncher {
                     + " console {})", System.currentTimeMillis() - jvmStartMillis, home, home.node(), home.data(),
                     activeCount, installed.size(), console ? "on" : "off");
             warnInactive(installed);
+            markClassArchiveComplete();
 
             return awaitStop(framework);
         } catch (IOException | BundleException | RuntimeException e) {
@@ -122,6 +127,24 @@ final class NodeLauncher {
             LOG.error("Cohort node at {} was interrupted while running; stopping it", home.describe());
             stopAfterFailure();
             return Main.EXIT_FAILURE;
+        }
+    }
+
+    /**
+     * Creates the file named by {@value #ARCHIVE_COMPLETE_PROPERTY}, which {@code bin/cohort} sets when this JVM
+     * records the home's class archive. The file tells the next start that the archive written at this JVM's exit
+     * comes from a node that started, and so holds the classes a start loads.
+     */
+    private static void markClassArchiveComplete() {
+        String marker = System.getProperty(ARCHIVE_COMPLETE_PROPERTY, "");
+        if (marker.isBlank()) {
+            return;
+        }
+        try {
+            Files.writeString(Path.of(marker), "");
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Creating {} failed: {}; the class archive that this node writes when it stops will not be "
+                    + "used, and the next start records it again", marker, e.toString());
         }
     }
 
