@@ -100,8 +100,9 @@ public final class HazelcastMember {
         try {
             requested = MemberSettings.parse(properties);
         } catch (IllegalArgumentException e) {
-            LOG.error("Ignoring the changed configuration {}: {}. Hazelcast member {} runs on with its settings",
-                    PID, e.getMessage(), localMemberUuid());
+            // The message starts with the PID and the setting.
+            LOG.error("Ignoring the changed configuration: {}. Hazelcast member {} runs on with its settings",
+                    e.getMessage(), localMemberUuid());
             return;
         }
         List<String> changed = changedSettings(settings, requested);

@@ -71,8 +71,9 @@ public final class MemberComponent {
         try {
             member = new HazelcastMember(HazelcastMember.parse(properties), HazelcastMember.home(context));
         } catch (IllegalArgumentException e) {
+            // The message names the PID and the setting, or the Hazelcast configuration file.
             LOG.error("Hazelcast member not started: {}. Hazelcast adapters stay unregistered, and plugins wait for "
-                    + "them, until {} is fixed", e.getMessage(), HazelcastMember.PID);
+                    + "them, until the configuration is fixed", e.getMessage());
             return;
         } catch (RuntimeException e) {
             // The member has logged why Hazelcast did not start.

@@ -69,7 +69,12 @@ public class HazelcastMemberTest {
             properties.put(MemberSettings.NEAR_CACHE_MAX_ENTRIES, 20_000);
             member.modified(properties);
             properties.put(MemberSettings.PORT_COUNT, 0);
-            member.modified(properties);
+            String log = StandardError.capture(() -> member.modified(properties));
+
+            String error = StandardError.lineWith(log, "Ignoring the changed configuration");
+            assertTrue(error, error.contains(" ERROR "));
+            assertTrue(error, error.contains("setting port.count '0' is invalid"));
+            assertEquals(error, 1, StandardError.count(StandardError.message(error), HazelcastMember.PID));
 
             assertTrue(member.instance().getLifecycleService().isRunning());
             assertEquals("value", member.instance().getMap("kept").get("key"));

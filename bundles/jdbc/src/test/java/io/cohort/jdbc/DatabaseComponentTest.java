@@ -11,6 +11,11 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -72,8 +77,9 @@ public class DatabaseComponentTest {
     @Test(timeout = 60_000)
     public void activate_h2_registersDataSourceOnceMigrated() throws Exception {
         DatabaseComponent component = new DatabaseComponent();
+        Path database = temp.newFolder("db").toPath().resolve("cohort");
 
-        component.activate(context, config("jdbc:h2:file:" + temp.newFolder("db").toPath().resolve("cohort")));
+        component.activate(context, config("jdbc:h2:file:" + database));
         await().atMost(OPEN_TIMEOUT).until(() -> dataSources().size() == 1);
 
         ServiceReference<DataSource> reference = dataSources().iterator().next();
@@ -91,6 +97,7 @@ public class DatabaseComponentTest {
         assertEquals(List.of(), List.copyOf(dataSources()));
         assertThrows(SQLException.class, dataSource::getConnection);
         awaitNoDatabaseThreads();
+        assertUnlocked(database.resolveSibling("cohort.mv.db"));
     }
 
     @Test(timeout = 60_000)
@@ -133,6 +140,19 @@ public class DatabaseComponentTest {
 
     private static void awaitNoDatabaseThreads() {
         await().atMost(Duration.ofSeconds(10)).until(() -> databaseThreads().isEmpty());
+    }
+
+    /**
+     * Checks that no database in this JVM holds the H2 file open: H2 locks an open file with a {@link FileLock},
+     * and a second lock on it from the same JVM throws {@link OverlappingFileLockException}.
+     */
+    private static void assertUnlocked(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                FileLock lock = channel.tryLock()) {
+            assertNotNull("another process locks " + file, lock);
+        } catch (OverlappingFileLockException e) {
+            throw new AssertionError("the database " + file + " is still open after its component stopped", e);
+        }
     }
 
     private static void requireNothingListening(int port) throws IOException {

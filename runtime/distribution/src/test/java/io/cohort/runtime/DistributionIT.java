@@ -54,6 +54,7 @@ public class DistributionIT {
     /** The plugin runtime's line for an unload of the starter plugin's bundle. */
     private static final Pattern STARTER_UNLOADED = Pattern.compile(
             "Plugin \\S+ unloaded from bundle io\\.cohort\\.samples\\.starter ");
+    private static final Pattern RELAY_STOPPED = Pattern.compile("Outbox relay relay-\\S+ stopped");
     private static final Pattern MEMBER_ADDRESS = Pattern.compile("\"address\" : \"127\\.0\\.0\\.1:\\d+\"");
     private static final Pattern STARTED_LINE = Pattern.compile("Cohort node started in (\\d+) ms");
     /** A bundle row of Gogo's {@code lb}: id, state, start level and name. */
@@ -227,6 +228,39 @@ public class DistributionIT {
         startNode(List.of("/bin/bash", "-c", "exec \"$0\" <&-", home.resolve("bin/cohort").toString()));
 
         awaitAnswerThenStop();
+    }
+
+    @Test(timeout = 120_000)
+    public void node_sigterm_closesDatabaseAfterRelay() throws Exception {
+        // A relay that polls every 10 ms runs a round inside any gap between the database closing and the relay
+        // stopping, so such a gap shows as a WARN line and an H2 trace file.
+        Path jdbcConfig = home.resolve("etc/io.cohort.jdbc.cfg");
+        String shipped = Files.readString(jdbcConfig, StandardCharsets.UTF_8);
+        String busyRelay = shipped.replaceFirst("(?m)^relay\\.interval\\.ms=.*$", "relay.interval.ms=10");
+        assertNotEquals("the shipped " + jdbcConfig + " has a relay.interval.ms line", shipped, busyRelay);
+        Files.writeString(jdbcConfig, busyRelay, StandardCharsets.UTF_8);
+        startNode();
+        await("node answers cohort:info").atMost(START_TIMEOUT).pollInterval(POLL_INTERVAL)
+                .until(() -> clientWhileNodeRuns("cohort:info").status() == 0);
+        assertDatabaseServicesRegistered();
+
+        awaitAnswerThenStop();
+
+        String log = Files.readString(home.resolve("log/cohort.log"), StandardCharsets.UTF_8);
+        List<String> problems = log.lines()
+                .filter(line -> line.contains(" WARN ") || line.contains(" ERROR "))
+                .filter(line -> line.contains("io.cohort.jdbc") || line.contains("com.zaxxer.hikari"))
+                .collect(Collectors.toList());
+        assertEquals("WARN and ERROR lines of the database bundle and its pool", List.of(), problems);
+        assertFalse("H2 trace file, written when a statement failed",
+                Files.exists(home.resolve("data/db/cohort.trace.db")));
+        assertFalse("H2 lock file, left when the database was not closed",
+                Files.exists(home.resolve("data/db/cohort.lock.db")));
+        Matcher relayStop = RELAY_STOPPED.matcher(log);
+        assertTrue("relay stop line in log/cohort.log:\n" + log, relayStop.find());
+        int databaseClosed = log.lastIndexOf("Database " + sharedDatabaseUrl() + " closed");
+        assertTrue("database close line after the relay's stop line in log/cohort.log:\n" + log,
+                databaseClosed > relayStop.start());
     }
 
     @Test(timeout = 300_000)

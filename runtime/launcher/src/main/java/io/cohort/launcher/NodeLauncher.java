@@ -25,6 +25,7 @@ import org.osgi.framework.startlevel.BundleStartLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
+import sun.misc.Signal;
 
 import io.cohort.launcher.SystemBundles.SystemBundle;
 
@@ -32,11 +33,17 @@ import io.cohort.launcher.SystemBundles.SystemBundle;
  * Runs one node: locks its home, creates the OSGi framework from {@code etc/cohort.properties}, installs the bundles
  * of {@code system/} with their start levels, starts the framework and waits until it stops.
  *
- * <p>A JVM shutdown while the node runs (SIGTERM, Ctrl-C) stops the framework from a shutdown hook, waits up to
- * {@link #STOP_TIMEOUT}, and then halts the JVM with status 0 after a clean stop or 1 otherwise. Without the halt,
- * the JVM would exit with 143 or 130 after a stop that went well, which service managers and scripts read as a
- * failure. Halting skips the shutdown hooks that have not finished by then, so bundles must release their resources
- * when they stop, not in shutdown hooks of their own.
+ * <p>SIGTERM and SIGINT (Ctrl-C) stop the framework from a signal handler before the JVM begins to shut down. Any
+ * other JVM shutdown while the node runs ({@code System.exit}) stops it from a shutdown hook. Either way the
+ * launcher waits up to {@link #STOP_TIMEOUT} and then halts the JVM with status 0 after a clean stop or 1 otherwise.
+ * Without the halt, the JVM would exit with 143 or 130 after a stop that went well, which service managers and
+ * scripts read as a failure. Halting skips the shutdown hooks that have not finished by then, so bundles must
+ * release their resources when they stop, not in shutdown hooks of their own.
+ *
+ * <p>The signal handlers exist because the JVM runs all shutdown hooks at once. H2's hook closes every embedded
+ * database while the node's components still use it, and H2 2.3 rejects {@code DB_CLOSE_ON_EXIT=FALSE} together
+ * with {@code AUTO_SERVER=TRUE}, which the shipped database URL sets. After a stop through a handler, the
+ * database is already closed with its pool, and the halt skips every library's hook.
  */
 final class NodeLauncher {
 
@@ -55,6 +62,8 @@ final class NodeLauncher {
     private final Thread shutdownHook = new Thread(this::stopOnShutdown, "cohort-shutdown");
     private volatile Framework framework;
     private volatile boolean stoppingOnShutdown;
+    /** The signal handler or shutdown hook thread that stops the node and then halts the JVM, or {@code null}. */
+    private volatile Thread stopper;
 
     /**
      * Creates a launcher for {@code home}.
@@ -96,6 +105,7 @@ final class NodeLauncher {
         } finally {
             removeShutdownHook();
             release(lock);
+            awaitStopper();
         }
     }
 
@@ -109,6 +119,7 @@ final class NodeLauncher {
 
             framework = newFramework(properties);
             Runtime.getRuntime().addShutdownHook(shutdownHook);
+            stopOnSignals();
             List<Bundle> installed = start(framework, systemBundles);
             long activeCount = installed.stream().filter(bundle -> bundle.getState() == Bundle.ACTIVE).count();
             LOG.info("Cohort node started in {} ms (home {}, node {}, data {}, {} of {} system bundles active,"
@@ -287,13 +298,50 @@ final class NodeLauncher {
         }
     }
 
+    /**
+     * Installs SIGTERM and SIGINT handlers that stop the node. A JVM that reserves a signal (run with {@code -Xrs},
+     * or on a platform without it) keeps its default handler, and the shutdown hook stops the node as before.
+     */
+    private void stopOnSignals() {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), signal -> stopAndHalt("it received SIG" + signal.getName()));
+            } catch (IllegalArgumentException e) {
+                LOG.debug("SIG{} handler not installed, so the shutdown hook stops the node: {}", name,
+                        e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Waits for the thread that is stopping the node, if any, so that it logs the end of the stop and halts the JVM
+     * with the stop's status before {@code Main} can exit the JVM with another.
+     */
+    private void awaitStopper() {
+        Thread stopping = stopper;
+        if (stopping == null) {
+            return;
+        }
+        try {
+            stopping.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void stopOnShutdown() {
+        stopAndHalt("the JVM is shutting down");
+    }
+
+    /** Stops the running framework, then halts the JVM with the stop's status; does nothing if none runs. */
+    private void stopAndHalt(String reason) {
         Framework running = framework;
         if (running == null || (running.getState() & (Bundle.STARTING | Bundle.ACTIVE)) == 0) {
             return;
         }
         stoppingOnShutdown = true;
-        LOG.info("Stopping Cohort node at {} because the JVM is shutting down", home.describe());
+        stopper = Thread.currentThread();
+        LOG.info("Stopping Cohort node at {} because {}", home.describe(), reason);
         int status = stop(running) ? 0 : Main.EXIT_FAILURE;
         System.out.flush();
         System.err.flush();

@@ -106,6 +106,15 @@ public class PluginRuntime {
     private List<String> lastMissing = List.of();
     private ScheduledExecutorService adapterWaitTimer;
 
+    /** Creates the runtime that DS activates. */
+    public PluginRuntime() {
+    }
+
+    /** Creates a runtime that is not activated and feeds {@code scheduler}, for tests of the service tracking. */
+    PluginRuntime(PluginScheduler scheduler) {
+        this.scheduler = scheduler;
+    }
+
     @Activate
     void activate(BundleContext bundleContext) {
         context = bundleContext;
@@ -267,18 +276,24 @@ public class PluginRuntime {
         }
     }
 
+    /**
+     * Returns the entry of a plugin service, or {@code null} when the service is already unregistered. Such a service
+     * has no bundle any more, so an entry for it could never be matched to its bundle's {@code UNINSTALLED} event and
+     * would stay in {@link #plugins()} for good.
+     */
     private PluginEntry newEntry(ServiceReference<Plugin> reference) {
         Bundle bundle = reference.getBundle();
-        PluginEntry.BundleRef bundleRef = bundle == null
-                ? new PluginEntry.BundleRef("unknown", -1, "0.0.0")
-                : new PluginEntry.BundleRef(bundle.getSymbolicName(), bundle.getBundleId(),
-                        bundle.getVersion().toString());
+        if (bundle == null) {
+            return null;
+        }
+        PluginEntry.BundleRef bundleRef = new PluginEntry.BundleRef(bundle.getSymbolicName(), bundle.getBundleId(),
+                bundle.getVersion().toString());
         return PluginEntry.of(reference.getProperty(Plugin.NAME_PROPERTY),
                 reference.getProperty(Plugin.DEPENDENCIES_PROPERTY), bundleRef, new ServicePlugin(reference));
     }
 
     /** The entry of one tracked service, replaced when the service's plugin properties change. */
-    private static final class TrackedPlugin {
+    static final class TrackedPlugin {
 
         private volatile PluginEntry entry;
 
@@ -307,12 +322,20 @@ public class PluginRuntime {
         }
     }
 
-    /** Feeds service events to the scheduler. Never calls plugin hooks on the event thread. */
-    private final class PluginTracker implements ServiceTrackerCustomizer<Plugin, TrackedPlugin> {
+    /**
+     * Feeds service events to the scheduler. Never calls plugin hooks on the event thread. A service that is
+     * unregistered before the tracker adds it is not tracked, so it gets no entry.
+     */
+    final class PluginTracker implements ServiceTrackerCustomizer<Plugin, TrackedPlugin> {
 
         @Override
         public TrackedPlugin addingService(ServiceReference<Plugin> reference) {
             PluginEntry entry = newEntry(reference);
+            if (entry == null) {
+                LOG.debug("Plugin service {} of plugin {} was unregistered before the runtime tracked it; ignoring it",
+                        reference.getProperty(Constants.SERVICE_ID), reference.getProperty(Plugin.NAME_PROPERTY));
+                return null;
+            }
             scheduler.added(entry);
             return new TrackedPlugin(entry);
         }
@@ -321,6 +344,10 @@ public class PluginRuntime {
         public void modifiedService(ServiceReference<Plugin> reference, TrackedPlugin tracked) {
             PluginEntry current = tracked.entry;
             PluginEntry updated = newEntry(reference);
+            if (updated == null) {
+                // The service is being unregistered, and removedService follows.
+                return;
+            }
             if (current.name().equals(updated.name()) && current.dependencies().equals(updated.dependencies())
                     && Objects.equals(current.propertyError(), updated.propertyError())) {
                 return;

@@ -3,13 +3,21 @@ package io.cohort.shell.socket;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
+import org.apache.felix.gogo.runtime.CommandProxy;
 import org.apache.felix.gogo.runtime.Parser;
 import org.apache.felix.gogo.runtime.Parser.Executable;
 import org.apache.felix.gogo.runtime.Parser.Operator;
+import org.apache.felix.gogo.runtime.Parser.Pipeline;
 import org.apache.felix.gogo.runtime.Parser.Program;
 import org.apache.felix.gogo.runtime.Parser.Statement;
 import org.apache.felix.gogo.runtime.SyntaxError;
@@ -17,6 +25,7 @@ import org.apache.felix.gogo.runtime.Token;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
+import org.apache.felix.service.command.Parameter;
 
 /**
  * Runs a command line in a new Gogo session, one statement after the other.
@@ -39,6 +48,12 @@ final class GogoCommandExecutor implements CommandExecutor {
 
     /** The start of Gogo's message when the arguments fit no method of the command. */
     static final String GOGO_NO_MATCHING_METHOD = "Cannot coerce ";
+
+    /** The session variable through which Gogo returns the names of all commands, as {@code scope:function}. */
+    private static final String GOGO_COMMANDS = ".commands";
+
+    /** A word that Gogo would take for an option name: one or two dashes and a letter, which rules out numbers. */
+    private static final Pattern OPTION = Pattern.compile("--?[A-Za-z].*");
 
     private final CommandProcessor processor;
 
@@ -63,7 +78,7 @@ final class GogoCommandExecutor implements CommandExecutor {
             }
             return Boolean.FALSE.equals(result) ? Frames.STATUS_FAILED : Frames.STATUS_OK;
         } catch (IllegalArgumentException e) {
-            printLine(stderr, describe(statement.toString(), e));
+            printLine(stderr, describe(session, statement, e));
             return Frames.STATUS_FAILED;
         } catch (IllegalStateException e) {
             printLine(stderr, e.getMessage() == null ? e.getClass().getName() : e.getMessage());
@@ -132,19 +147,116 @@ final class GogoCommandExecutor implements CommandExecutor {
 
     /**
      * Returns the message of a rejected command. Gogo reports arguments that fit no method of the command as
-     * "Cannot coerce ...", which names Java types, so that case becomes a pointer to the command's help.
+     * "Cannot coerce ...", which names Java types. That case names the first unknown option and the command's options
+     * when the statement has one, and otherwise points to the command's help.
      */
-    static String describe(String commandLine, IllegalArgumentException e) {
+    static String describe(CommandSession session, CharSequence statement, IllegalArgumentException e) {
         String message = e.getMessage();
         if (message == null) {
             return e.getClass().getName();
         }
-        if (message.startsWith(GOGO_NO_MATCHING_METHOD)) {
-            String command = commandLine.strip().split("\\s+", 2)[0];
-            return "invalid arguments for " + command + ": missing, extra or unknown options; run 'help " + command
-                    + "' for its arguments";
+        if (!message.startsWith(GOGO_NO_MATCHING_METHOD)) {
+            return message;
         }
-        return message;
+        for (Statement command : commands(statement)) {
+            String unknown = unknownOption(session, command);
+            if (unknown != null) {
+                return unknown;
+            }
+        }
+        String command = statement.toString().strip().split("\\s+", 2)[0];
+        return "invalid arguments for " + command + ": missing, extra or unknown options; run 'help " + command
+                + "' for its arguments";
+    }
+
+    /** Returns the commands of {@code statement}, those of a pipeline included, or none if it is not parsed. */
+    private static List<Statement> commands(CharSequence statement) {
+        List<Statement> commands = new ArrayList<>();
+        if (statement instanceof Program program) {
+            addCommands(program.tokens(), commands);
+        }
+        return commands;
+    }
+
+    private static void addCommands(List<Executable> executables, List<Statement> commands) {
+        for (Executable executable : executables) {
+            if (executable instanceof Statement command) {
+                commands.add(command);
+            } else if (executable instanceof Pipeline pipeline) {
+                addCommands(pipeline.tokens(), commands);
+            }
+        }
+    }
+
+    /**
+     * Returns a message naming the first word of {@code command} that looks like an option ({@code -x} or
+     * {@code --name}, not a number) but is no option of the command, together with the command's options. Returns
+     * {@code null} when every option is known, or when Gogo resolves the name to no command with options.
+     */
+    private static String unknownOption(CommandSession session, Statement command) {
+        List<Token> words = command.tokens();
+        if (words.isEmpty()) {
+            return null;
+        }
+        String name = words.get(0).toString();
+        String qualified = qualify(session, name);
+        if (qualified == null || !(session.get(qualified) instanceof CommandProxy proxy)) {
+            return null;
+        }
+        Set<String> options;
+        try {
+            options = options(proxy.getTarget(), qualified.substring(qualified.indexOf(':') + 1));
+        } finally {
+            proxy.ungetTarget();
+        }
+        if (options.isEmpty()) {
+            return null;
+        }
+        for (Token word : words.subList(1, words.size())) {
+            String text = word.toString();
+            if (OPTION.matcher(text).matches() && !options.contains(text)) {
+                return "unknown option '" + text + "' for " + name + "; expected " + String.join(", ", options)
+                        + " (run 'help " + name + "' for its arguments)";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Returns {@code name} with its scope: as it is when it has one, otherwise the one registered command of that
+     * name. Returns {@code null} when several scopes have it, because which one Gogo ran is not known here.
+     */
+    private static String qualify(CommandSession session, String name) {
+        if (name.indexOf(':') >= 0) {
+            return name;
+        }
+        List<String> matches = new ArrayList<>();
+        if (session.get(GOGO_COMMANDS) instanceof Set<?> commands) {
+            for (Object command : commands) {
+                if (command.toString().endsWith(":" + name.toLowerCase(Locale.ROOT))) {
+                    matches.add(command.toString());
+                }
+            }
+        }
+        return matches.size() == 1 ? matches.get(0) : null;
+    }
+
+    /** Returns the option names that the {@link Parameter} annotations of the command's methods declare, sorted. */
+    private static Set<String> options(Object target, String function) {
+        Set<String> options = new TreeSet<>();
+        for (Method method : target.getClass().getMethods()) {
+            if (!method.getName().equalsIgnoreCase(function)) {
+                continue;
+            }
+            for (Annotation[] annotations : method.getParameterAnnotations()) {
+                for (Annotation annotation : annotations) {
+                    if (annotation instanceof Parameter parameter) {
+                        options.addAll(List.of(parameter.names()));
+                    }
+                }
+            }
+        }
+        return options;
     }
 
     /** Prints {@code text}, adding a line break unless it already ends with one. */

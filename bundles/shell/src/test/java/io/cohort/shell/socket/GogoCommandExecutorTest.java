@@ -6,11 +6,15 @@ import static org.junit.Assert.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
+
+import io.cohort.shell.NodeCommands;
 
 import org.apache.felix.gogo.runtime.CommandProcessorImpl;
 import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
 import org.apache.felix.gogo.shell.Posix;
 import org.apache.felix.gogo.shell.Procedural;
+import org.apache.felix.service.command.Parameter;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -36,9 +40,12 @@ public class GogoCommandExecutorTest {
     public void registerCommands() {
         threadIO.start();
         TestCommands commands = new TestCommands();
-        for (String function : List.of("hello", "nothing", "invalid", "broken", "unsupported", "list")) {
+        for (String function : List.of("hello", "greet", "nothing", "invalid", "broken", "unsupported", "list")) {
             processor.addCommand("test", commands, function);
         }
+        NodeCommands nodeCommands = new NodeCommands();
+        processor.addCommand("cohort", nodeCommands, "info");
+        processor.addCommand("cohort", nodeCommands, "plugins");
         Posix posix = new Posix();
         processor.addCommand("gogo", posix, "grep");
         processor.addCommand("gogo", posix, "echo");
@@ -105,6 +112,68 @@ public class GogoCommandExecutorTest {
         assertEquals(1, status);
         assertEquals("invalid arguments for test:hello: missing, extra or unknown options; run 'help test:hello' "
                 + "for its arguments\n", text(err));
+    }
+
+    @Test
+    public void execute_misspeltOption_namesItAndTheOptions() {
+        int status = executor.execute("cohort:info --jsn", out, err);
+
+        assertEquals(1, status);
+        assertEquals("unknown option '--jsn' for cohort:info; expected --json (run 'help cohort:info' for its "
+                + "arguments)\n", text(err));
+    }
+
+    @Test
+    public void execute_unknownOptionBeforeArgument_namesEveryOption() {
+        int status = executor.execute("test:greet --lod world", out, err);
+
+        assertEquals(1, status);
+        assertEquals("unknown option '--lod' for test:greet; expected --loud, --prefix, -l (run 'help test:greet' "
+                + "for its arguments)\n", text(err));
+    }
+
+    @Test
+    public void execute_unknownOptionWithoutScope_namesIt() {
+        int status = executor.execute("greet -x world", out, err);
+
+        assertEquals(1, status);
+        assertEquals("unknown option '-x' for greet; expected --loud, --prefix, -l (run 'help greet' for its "
+                + "arguments)\n", text(err));
+    }
+
+    @Test
+    public void execute_unknownOptionInPipeline_namesIt() {
+        int status = executor.execute("test:hello A | cohort:plugins --jason", out, err);
+
+        assertEquals(1, status);
+        assertEquals("unknown option '--jason' for cohort:plugins; expected --json (run 'help cohort:plugins' for "
+                + "its arguments)\n", text(err));
+    }
+
+    @Test
+    public void execute_knownOptionsMissingArgument_pointsToHelp() {
+        int status = executor.execute("test:greet --loud", out, err);
+
+        assertEquals(1, status);
+        assertEquals("invalid arguments for test:greet: missing, extra or unknown options; run 'help test:greet' "
+                + "for its arguments\n", text(err));
+    }
+
+    @Test
+    public void execute_negativeNumber_isNoOption() {
+        int status = executor.execute("test:greet --loud -5 -6", out, err);
+
+        assertEquals(1, status);
+        assertEquals("invalid arguments for test:greet: missing, extra or unknown options; run 'help test:greet' "
+                + "for its arguments\n", text(err));
+    }
+
+    @Test
+    public void execute_knownOptions_run() {
+        int status = executor.execute("test:greet -l --prefix Hi world", out, err);
+
+        assertEquals(0, status);
+        assertEquals("HI, WORLD\n", text(out));
     }
 
     @Test
@@ -262,6 +331,14 @@ public class GogoCommandExecutorTest {
 
         public String hello(String name) {
             return "Hello, " + name;
+        }
+
+        public String greet(
+                @Parameter(names = {"--loud", "-l"}, presentValue = "true", absentValue = "false") boolean loud,
+                @Parameter(names = "--prefix", absentValue = "Hello") String prefix,
+                String name) {
+            String greeting = prefix + ", " + name;
+            return loud ? greeting.toUpperCase(Locale.ROOT) : greeting;
         }
 
         public void nothing() {
