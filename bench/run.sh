@@ -3,7 +3,7 @@
 # one JVM, stops Redis and writes the report.
 #
 # Usage: bench/run.sh [--quick | --full] [--only GROUP,...] [--include REGEX] [--prof PROFILER]... [--no-build]
-#   --quick   about 10 minutes on 2 cores, build included (the default)
+#   --quick   about 9 minutes on 2 cores, build included (the default)
 #   --full    longer iterations and harness rounds; an estimated 29 minutes on 2 cores, not timed yet
 #   --only    run some of the groups startup,hotdeploy,cache,lock,raft,pubsub,sync,queue; the report then goes to
 #             the results folder instead of docs/benchmarks.md

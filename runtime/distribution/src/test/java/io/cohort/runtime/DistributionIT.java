@@ -284,6 +284,39 @@ public class DistributionIT {
         assertEquals("class archives in cache/ after the third stop", archives, classArchives());
     }
 
+    @Test(timeout = 300_000)
+    public void classArchive_recordingStartFailed_isRecordedAgain() throws Exception {
+        startNode();
+        await("node answers cohort:info").atMost(START_TIMEOUT).pollInterval(POLL_INTERVAL)
+                .until(() -> clientWhileNodeRuns("cohort:info").status() == 0);
+        Path started = onlyFile(home.resolve("cache"), ".started");
+        Path complete = started.resolveSibling(started.getFileName().toString().replace(".started", ".complete"));
+        Path archive = started.resolveSibling(started.getFileName().toString().replace(".started", ".jsa"));
+
+        // The second start of the home records the archive, but node 1 already runs, so it fails at once. Its JVM
+        // still writes an archive when it exits, with only the classes of that short run.
+        ClientResult failed = run(List.of(home.resolve("bin/cohort").toString(), "run", "--no-console"));
+        assertEquals(failed.describe(), 1, failed.status());
+        assertFalse("marker of a complete recording after a failed start", Files.exists(complete));
+        node.destroy();
+        assertTrue("node still running after SIGTERM\n" + nodeOutput(),
+                node.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+
+        Path classLog = temp.getRoot().toPath().resolve("class-load.log");
+        startAndStopNode(Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog));
+        assertFalse("the start after the failed one maps no class from its archive",
+                Files.readString(classLog, StandardCharsets.UTF_8).contains("source: shared objects file (top)"));
+        assertTrue("marker of a complete recording", Files.exists(complete));
+        assertEquals("magic number of the archive recorded again", DYNAMIC_ARCHIVE_MAGIC, magicNumber(archive));
+
+        startAndStopNode(Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog));
+        List<String> nodeComponent = linesWith(Files.readString(classLog, StandardCharsets.UTF_8),
+                "io.cohort.core.node.NodeComponent ");
+        assertEquals("loads of NodeComponent in " + classLog, 1, nodeComponent.size());
+        assertTrue("NodeComponent comes from the archive: " + nodeComponent.get(0),
+                nodeComponent.get(0).contains("source: shared objects file"));
+    }
+
     @Test(timeout = 240_000)
     public void classArchive_leftOverFile_isWrittenAgain() throws Exception {
         startAndStopNode(Map.of());
