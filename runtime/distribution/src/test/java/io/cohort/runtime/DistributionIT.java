@@ -276,11 +276,7 @@ public class DistributionIT {
         Path classLog = temp.getRoot().toPath().resolve("class-load.log");
         startAndStopNode(Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog));
 
-        List<String> nodeComponent = linesWith(Files.readString(classLog, StandardCharsets.UTF_8),
-                "io.cohort.core.node.NodeComponent ");
-        assertEquals("loads of NodeComponent in " + classLog, 1, nodeComponent.size());
-        assertTrue("NodeComponent comes from the archive: " + nodeComponent.get(0),
-                nodeComponent.get(0).contains("source: shared objects file"));
+        assertNodeComponentFromArchive(classLog);
         assertEquals("class archives in cache/ after the third stop", archives, classArchives());
     }
 
@@ -310,11 +306,7 @@ public class DistributionIT {
         assertEquals("magic number of the archive recorded again", DYNAMIC_ARCHIVE_MAGIC, magicNumber(archive));
 
         startAndStopNode(Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog));
-        List<String> nodeComponent = linesWith(Files.readString(classLog, StandardCharsets.UTF_8),
-                "io.cohort.core.node.NodeComponent ");
-        assertEquals("loads of NodeComponent in " + classLog, 1, nodeComponent.size());
-        assertTrue("NodeComponent comes from the archive: " + nodeComponent.get(0),
-                nodeComponent.get(0).contains("source: shared objects file"));
+        assertNodeComponentFromArchive(classLog);
     }
 
     @Test(timeout = 240_000)
@@ -493,6 +485,15 @@ public class DistributionIT {
 
         assertTrue("node still running " + STOP_TIMEOUT.toSeconds() + " s after SIGTERM\n" + nodeOutput(), stopped);
         assertEquals("exit status after SIGTERM\n" + nodeOutput(), 0, node.exitValue());
+    }
+
+    /** Checks that the JVM whose class loading {@code classLog} lists mapped NodeComponent from the archive. */
+    private static void assertNodeComponentFromArchive(Path classLog) throws IOException {
+        List<String> nodeComponent = linesWith(Files.readString(classLog, StandardCharsets.UTF_8),
+                "io.cohort.core.node.NodeComponent ");
+        assertEquals("loads of NodeComponent in " + classLog, 1, nodeComponent.size());
+        assertTrue("NodeComponent comes from the archive: " + nodeComponent.get(0),
+                nodeComponent.get(0).contains("source: shared objects file"));
     }
 
     private List<Path> classArchives() throws IOException {
