@@ -143,8 +143,8 @@ final class NodeLauncher {
 
     /**
      * Creates the file named by {@value #ARCHIVE_COMPLETE_PROPERTY}, which {@code bin/cohort} sets when this JVM
-     * records the home's class archive. The file tells the next start that the archive written at this JVM's exit
-     * comes from a node that started, and so holds the classes a start loads.
+     * records the home's class archive. The file marks the archive written at this JVM's exit as one from a node
+     * that started, so it contains the classes a start loads.
      */
     private static void markClassArchiveComplete() {
         String marker = System.getProperty(ARCHIVE_COMPLETE_PROPERTY, "");

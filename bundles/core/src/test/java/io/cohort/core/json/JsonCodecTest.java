@@ -92,7 +92,7 @@ public class JsonCodecTest {
     }
 
     @Test
-    public void decode_invalidJson_givesLineAndColumnWithoutSourcePlaceholder() {
+    public void decode_invalidJson_givesLineAndColumn() {
         byte[] json = "{\"id\": 1,\n \"total\": x}".getBytes(StandardCharsets.UTF_8);
 
         IllegalStateException error = assertThrows(IllegalStateException.class,

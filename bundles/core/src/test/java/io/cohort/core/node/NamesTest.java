@@ -37,7 +37,7 @@ public class NamesTest {
     }
 
     @Test
-    public void requireName_lazyKindAndValidName_neverBuildsTheKind() {
+    public void requireName_lazyKindValid_kindNotBuilt() {
         String name = "orders";
 
         assertEquals(name, Names.requireName(() -> {
@@ -46,7 +46,7 @@ public class NamesTest {
     }
 
     @Test
-    public void requireName_lazyKindAndBadName_namesKindValueAndRule() {
+    public void requireName_lazyKindInvalid_namesKindAndRule() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Names.requireName(() -> "cache 'users' key", "a b"));
 
