@@ -1,8 +1,14 @@
 package io.cohort.shell;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 import io.cohort.api.node.CohortNode;
+import io.cohort.api.node.ConfigurationError;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -16,7 +22,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * The {@code cohort:} Gogo commands: {@code cohort:info} and {@code cohort:plugins}, each with {@code --json}.
  *
  * <p>The node is an optional reference so that the commands exist even when core is not running, and then report
- * that core is missing.
+ * that core is missing. Each Cohort bundle registers a {@link ConfigurationError} while its configuration file stays
+ * invalid. {@code cohort:info} lists these in its report, and a command that finds no node gives them as the reason.
  */
 @Component(service = NodeCommands.class, property = {
     "osgi.command.scope=cohort",
@@ -29,6 +36,8 @@ public class NodeCommands {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile CohortNode node;
 
+    private final List<ConfigurationError> configurationErrors = new CopyOnWriteArrayList<>();
+
     @Descriptor("Shows this node's id, application, adapter of each manager, lock mode, queue channels it consumes,"
             + " uptime and live resource counts")
     public String info(
@@ -36,7 +45,8 @@ public class NodeCommands {
             @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json) {
         CohortNode current = requireNode();
         Instant now = Instant.now();
-        return json ? NodeReport.infoJson(current, now) : NodeReport.infoText(current, now);
+        List<ConfigurationError> errors = configurationErrors();
+        return json ? NodeReport.infoJson(current, errors, now) : NodeReport.infoText(current, errors, now);
     }
 
     @Descriptor("Lists the plugins: name, bundle (symbolic name and id), version, state and last error")
@@ -47,12 +57,35 @@ public class NodeCommands {
         return json ? NodeReport.pluginsJson(current.plugins()) : NodeReport.pluginsText(current.plugins());
     }
 
+    @Reference(service = ConfigurationError.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "removeConfigurationError")
+    void addConfigurationError(ConfigurationError error) {
+        configurationErrors.add(error);
+    }
+
+    void removeConfigurationError(ConfigurationError error) {
+        configurationErrors.remove(error);
+    }
+
+    /** Returns the rejected configurations, sorted by PID so that the report does not depend on start order. */
+    private List<ConfigurationError> configurationErrors() {
+        List<ConfigurationError> errors = new ArrayList<>(configurationErrors);
+        errors.sort(Comparator.comparing(ConfigurationError::pid).thenComparing(ConfigurationError::message));
+        return errors;
+    }
+
     private CohortNode requireNode() {
         CohortNode current = node;
-        if (current == null) {
+        if (current != null) {
+            return current;
+        }
+        List<ConfigurationError> errors = configurationErrors();
+        if (errors.isEmpty()) {
             throw new IllegalStateException("Cohort core is not running: no CohortNode service is registered; "
                     + "run 'scr:list' to see which io.cohort.core component is not satisfied");
         }
-        return current;
+        throw new IllegalStateException("Cohort core is not running because a configuration is invalid: "
+                + errors.stream().map(NodeReport::describe).collect(Collectors.joining("; ")));
     }
 }

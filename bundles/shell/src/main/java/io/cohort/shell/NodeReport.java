@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.cohort.api.node.CohortNode;
+import io.cohort.api.node.ConfigurationError;
 import io.cohort.api.node.PluginInfo;
 
 /** Formats what {@link CohortNode} reports, as aligned text for operators and as JSON for scripts. */
@@ -25,6 +26,14 @@ final class NodeReport {
      * adapter reports one), the queue channels the node consumes and resource counts as text.
      */
     static String infoText(CohortNode node, Instant now) {
+        return infoText(node, List.of(), now);
+    }
+
+    /**
+     * Returns what {@link #infoText(CohortNode, Instant)} returns, followed by one line per rejected configuration,
+     * when there are any.
+     */
+    static String infoText(CohortNode node, List<ConfigurationError> errors, Instant now) {
         StringBuilder text = new StringBuilder();
         text.append("Node id:      ").append(node.nodeId()).append('\n');
         text.append("Application:  ").append(node.appName()).append('\n');
@@ -44,7 +53,18 @@ final class NodeReport {
             text.append("Resources:\n");
             appendIndented(text, resources);
         }
+        if (!errors.isEmpty()) {
+            text.append("Invalid configuration (these parts of the node stay stopped until it is fixed):\n");
+            for (ConfigurationError error : errors) {
+                text.append("  ").append(describe(error)).append('\n');
+            }
+        }
         return text.toString();
+    }
+
+    /** Returns the file, the PID and the message of a rejected configuration, on one line. */
+    static String describe(ConfigurationError error) {
+        return "etc/" + error.pid() + ".cfg (" + error.pid() + "): " + error.message();
     }
 
     /**
@@ -52,6 +72,14 @@ final class NodeReport {
      * {@code lockMode} when the lock adapter reports none.
      */
     static String infoJson(CohortNode node, Instant now) {
+        return infoJson(node, List.of(), now);
+    }
+
+    /**
+     * Returns what {@link #infoJson(CohortNode, Instant)} returns, with a {@code configurationErrors} array of
+     * {@code {pid, message}} objects, empty when every configuration is valid.
+     */
+    static String infoJson(CohortNode node, List<ConfigurationError> errors, Instant now) {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("nodeId", node.nodeId());
         info.put("appName", node.appName());
@@ -62,6 +90,7 @@ final class NodeReport {
         info.put("lockMode", lockMode.isEmpty() ? null : lockMode);
         info.put("queueRole", node.queueRole());
         info.put("resources", node.resources());
+        info.put("configurationErrors", errors);
         return toJson(info);
     }
 

@@ -1,6 +1,7 @@
 package io.cohort.shell;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.cohort.api.node.CohortNode;
+import io.cohort.api.node.ConfigurationError;
 import io.cohort.api.node.PluginInfo;
 import io.cohort.api.node.PluginState;
 
@@ -81,6 +83,40 @@ public class NodeReportTest {
         JsonNode json = JSON.readTree(NodeReport.infoJson(node(Map.of(), "in-process"), NOW));
 
         assertEquals("in-process", json.get("lockMode").asText());
+    }
+
+    @Test(timeout = 5000)
+    public void infoText_configurationErrors_listed() {
+        List<ConfigurationError> errors = List.of(
+                new ConfigurationError("io.cohort.jdbc", "pool.size 'lots' is not a whole number; expected 1 to 200"),
+                new ConfigurationError("io.cohort.jdbc", "relay.claim.ms 10 is out of range; expected 1000 to 300000"));
+
+        String text = NodeReport.infoText(node(Map.of()), errors, NOW);
+
+        assertTrue(text, text.endsWith("Invalid configuration (these parts of the node stay stopped until it is "
+                + "fixed):\n"
+                + "  etc/io.cohort.jdbc.cfg (io.cohort.jdbc): pool.size 'lots' is not a whole number; expected 1 to "
+                + "200\n"
+                + "  etc/io.cohort.jdbc.cfg (io.cohort.jdbc): relay.claim.ms 10 is out of range; expected 1000 to "
+                + "300000\n"));
+    }
+
+    @Test(timeout = 5000)
+    public void infoText_noConfigurationErrors_noSuchSection() {
+        String text = NodeReport.infoText(node(Map.of()), List.of(), NOW);
+
+        assertFalse(text, text.contains("Invalid configuration"));
+    }
+
+    @Test(timeout = 5000)
+    public void infoJson_configurationErrors_pidAndMessage() throws Exception {
+        JsonNode json = JSON.readTree(NodeReport.infoJson(node(Map.of()), List.of(
+                new ConfigurationError("io.cohort.jdbc", "pool.size 'lots' is not a whole number")), NOW));
+
+        assertEquals(1, json.get("configurationErrors").size());
+        assertEquals("io.cohort.jdbc", json.get("configurationErrors").get(0).get("pid").asText());
+        assertEquals("pool.size 'lots' is not a whole number",
+                json.get("configurationErrors").get(0).get("message").asText());
     }
 
     @Test(timeout = 5000)

@@ -1,8 +1,9 @@
 /**
- * Read-only views of the node: its identity, its adapters and the state of its plugins.
+ * Read-only views of the node: its identity, its adapters, the state of its plugins and the configurations it
+ * rejected.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package io.cohort.api.node;
 
 import org.osgi.annotation.bundle.Export;

@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
+import io.cohort.api.node.ConfigurationError;
+
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -25,8 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads and validates the node configuration, and registers it as {@link NodeSettings} for the managers.
  *
- * <p>An invalid configuration fails this component with a message that names the setting, so no manager starts with
- * it; the framework and every other bundle keep running, and fixing the file brings the managers back.
+ * <p>An invalid configuration registers no {@link NodeSettings}, so no manager starts with it. It is logged as one
+ * ERROR naming the setting, its value and what is allowed, and registered as a {@link ConfigurationError} for
+ * {@code cohort:info}. The component does not throw, because SCR would log a stack trace for bad input that the
+ * message already explains. The framework and every other bundle keep running, and fixing the file brings the
+ * managers back.
  */
 @Component(configurationPid = NodeComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public class NodeComponent {
@@ -45,7 +50,7 @@ public class NodeComponent {
             "pubsub.adapter", "queue.adapter", "lock.adapter", "queue.shutdown.timeout.ms", "queue.consume",
             "pubsub.start.window.ms"));
 
-    private ServiceRegistration<NodeSettings> registration;
+    private ServiceRegistration<?> registration;
 
     /** The node configuration. Every setting has a default, so the file is optional. */
     public @interface Config {
@@ -91,10 +96,11 @@ public class NodeComponent {
         try {
             settings = settings(context, config);
         } catch (IllegalArgumentException e) {
-            // SCR reports activation failures on its own console only; the node log must name the bad setting too.
             LOG.error("Invalid node configuration {}: {}. The managers stay stopped until it is fixed.", PID,
                     e.getMessage());
-            throw e;
+            registration = context.registerService(ConfigurationError.class, new ConfigurationError(PID,
+                    e.getMessage()), null);
+            return;
         }
 
         registration = context.registerService(NodeSettings.class, settings, null);
@@ -137,7 +143,7 @@ public class NodeComponent {
             registration.unregister();
             registration = null;
         }
-        LOG.info("Node settings withdrawn");
+        LOG.info("Node settings of configuration {} withdrawn", PID);
     }
 
     static Path dataDir(BundleContext context) throws IOException {

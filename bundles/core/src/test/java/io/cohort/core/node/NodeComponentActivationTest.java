@@ -1,0 +1,152 @@
+package io.cohort.core.node;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+
+import java.lang.annotation.Annotation;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import io.cohort.api.node.ConfigurationError;
+
+import org.apache.felix.framework.FrameworkFactory;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.junit.rules.Timeout;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.launch.Framework;
+
+/**
+ * Activates the node component in a real Felix framework, with the system bundle's context in place of the core
+ * bundle's: an invalid setting registers a {@link ConfigurationError} instead of the settings, and a valid one the
+ * settings alone.
+ */
+public class NodeComponentActivationTest {
+
+    @Rule
+    public Timeout timeout = Timeout.seconds(30);
+
+    @Rule
+    public final TemporaryFolder temp = new TemporaryFolder();
+
+    private Framework framework;
+    private BundleContext context;
+
+    @Before
+    public void startFramework() throws Exception {
+        framework = new FrameworkFactory().newFramework(Map.of(
+                Constants.FRAMEWORK_STORAGE, temp.newFolder("felix").toString(),
+                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
+                NodeComponent.DATA_DIR_PROPERTY, temp.newFolder("data").toString()));
+        framework.start();
+        context = framework.getBundleContext();
+    }
+
+    @After
+    public void stopFramework() throws Exception {
+        framework.stop();
+        framework.waitForStop(10_000);
+    }
+
+    @Test
+    public void activate_emptyAppName_registersConfigurationErrorOnly() throws Exception {
+        NodeComponent component = new NodeComponent();
+
+        component.activate(context, config("", "10000"), Map.of("app.name", ""));
+
+        assertEquals(List.of(), context.getServiceReferences(NodeSettings.class, null));
+        assertEquals(List.of(new ConfigurationError(NodeComponent.PID, "app.name '' is invalid; expected 1 to 63 "
+                + "characters from a-z 0-9 -, starting with a letter or digit")), configurationErrors());
+        component.deactivate();
+        assertEquals(List.of(), configurationErrors());
+    }
+
+    @Test
+    public void activate_notNumber_namesSettingAndValue() throws Exception {
+        NodeComponent component = new NodeComponent();
+
+        component.activate(context, config("shop", "ten"), Map.of("queue.shutdown.timeout.ms", "ten"));
+
+        assertEquals(List.of(new ConfigurationError(NodeComponent.PID, "queue.shutdown.timeout.ms 'ten' is not a "
+                + "number; expected milliseconds from 0 to 600000")), configurationErrors());
+        component.deactivate();
+    }
+
+    @Test
+    public void activate_valid_registersSettingsOnly() throws Exception {
+        NodeComponent component = new NodeComponent();
+
+        component.activate(context, config("shop", "10000"), Map.of("app.name", "shop"));
+
+        assertNotNull(context.getServiceReference(NodeSettings.class));
+        assertEquals(List.of(), configurationErrors());
+        component.deactivate();
+    }
+
+    private List<ConfigurationError> configurationErrors() throws InvalidSyntaxException {
+        return context.getServiceReferences(ConfigurationError.class, null).stream()
+                .map(context::getService)
+                .collect(Collectors.toList());
+    }
+
+    /** Returns the node configuration with these two values and every other setting at its default. */
+    private static NodeComponent.Config config(String appName, String shutdownTimeoutMillis) {
+        return new NodeComponent.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return NodeComponent.Config.class;
+            }
+
+            @Override
+            public String app_name() {
+                return appName;
+            }
+
+            @Override
+            public String node_id() {
+                return "node-1";
+            }
+
+            @Override
+            public String cache_store() {
+                return "memory";
+            }
+
+            @Override
+            public String pubsub_adapter() {
+                return "memory";
+            }
+
+            @Override
+            public String queue_adapter() {
+                return "memory";
+            }
+
+            @Override
+            public String lock_adapter() {
+                return "memory";
+            }
+
+            @Override
+            public String queue_shutdown_timeout_ms() {
+                return shutdownTimeoutMillis;
+            }
+
+            @Override
+            public String queue_consume() {
+                return "all";
+            }
+
+            @Override
+            public String pubsub_start_window_ms() {
+                return "60000";
+            }
+        };
+    }
+}

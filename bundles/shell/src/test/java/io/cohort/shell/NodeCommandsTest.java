@@ -1,0 +1,46 @@
+package io.cohort.shell;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+
+import io.cohort.api.node.ConfigurationError;
+
+import org.junit.Test;
+
+/** What the {@code cohort:} commands report when core is not running. */
+public class NodeCommandsTest {
+
+    private final NodeCommands commands = new NodeCommands();
+
+    @Test(timeout = 5000)
+    public void info_noNode_pointsToScrList() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> commands.info(false));
+
+        assertEquals("Cohort core is not running: no CohortNode service is registered; run 'scr:list' to see which "
+                + "io.cohort.core component is not satisfied", e.getMessage());
+    }
+
+    @Test(timeout = 5000)
+    public void info_invalidAppName_namesSetting() {
+        commands.addConfigurationError(new ConfigurationError("io.cohort.core", "app.name 'Shop!' is invalid; "
+                + "expected 1 to 63 characters from a-z 0-9 -, starting with a letter or digit"));
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> commands.info(false));
+
+        assertEquals("Cohort core is not running because a configuration is invalid: etc/io.cohort.core.cfg "
+                + "(io.cohort.core): app.name 'Shop!' is invalid; expected 1 to 63 characters from a-z 0-9 -, "
+                + "starting with a letter or digit", e.getMessage());
+    }
+
+    @Test(timeout = 5000)
+    public void plugins_configurationFixed_pointsToScrListAgain() {
+        ConfigurationError error = new ConfigurationError("io.cohort.core", "app.name '' is invalid");
+        commands.addConfigurationError(error);
+        commands.removeConfigurationError(error);
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> commands.plugins(false));
+
+        assertEquals("Cohort core is not running: no CohortNode service is registered; run 'scr:list' to see which "
+                + "io.cohort.core component is not satisfied", e.getMessage());
+    }
+}
