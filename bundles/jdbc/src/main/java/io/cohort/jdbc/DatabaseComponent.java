@@ -10,6 +10,9 @@ import java.util.Hashtable;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+
+import io.cohort.api.node.ConfigurationError;
+
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -29,10 +32,11 @@ import org.slf4j.LoggerFactory;
  * the bundles of later start levels start while the database opens. Whatever needs the database waits for the
  * DataSource service, or for the transaction manager and the sync outbox that need it.
  *
- * <p>An invalid configuration fails this component with a message naming the setting. A database that cannot be
- * reached or rejects the user is logged as an ERROR naming the URL and the user (never the password), and the
- * DataSource is not registered. Either way the transaction manager and the sync outbox stay unsatisfied, and the
- * rest of the node keeps running; fixing the configuration brings them back.
+ * <p>An invalid configuration is logged as one ERROR naming the setting, its value and what is allowed, and is
+ * registered as a {@link ConfigurationError} for {@code cohort:info}. The database then stays closed. A database
+ * that cannot be reached or rejects the user is logged as an ERROR naming the URL and the user (never the
+ * password), and the DataSource is not registered. Either way the transaction manager and the sync outbox stay
+ * unsatisfied, and the rest of the node keeps running; fixing the configuration brings them back.
  *
  * <p>Deactivation waits until a running open has ended, so it never leaves a pool or the opening thread behind;
  * that wait is bounded by {@code connection.timeout.ms} for the first connection plus the time the migrations take,
@@ -71,6 +75,7 @@ public final class DatabaseComponent {
     private boolean stopping;
     private HikariDataSource pool;
     private ServiceRegistration<DataSource> registration;
+    private ServiceRegistration<ConfigurationError> invalidConfiguration;
 
     /** The database configuration. Every setting has a default, so the file is optional. */
     public @interface Config {
@@ -94,13 +99,13 @@ public final class DatabaseComponent {
          * Maximum connections in the pool, 1 to 200. Too low makes transactions wait for a connection; too high can
          * exceed the database's connection limit when many nodes share it.
          */
-        int pool_size() default 10;
+        String pool_size() default "10";
 
         /**
          * Milliseconds a caller waits for a pooled connection, and that the first connection may take at start,
          * 250 to 600000. Too low fails transactions under load; too high delays the error when the database is down.
          */
-        long connection_timeout_ms() default 10_000;
+        String connection_timeout_ms() default "10000";
     }
 
     @Activate
@@ -109,9 +114,13 @@ public final class DatabaseComponent {
         try {
             settings = DatabaseSettings.from(config, dataDir(context));
         } catch (IllegalArgumentException e) {
+            // Logged here and not thrown: bad input in a file the operator edits is expected, and SCR would log a
+            // stack trace for an exception that the message already explains.
             LOG.error("Configuration {} is invalid, so the database stays closed and the transaction manager and the "
-                    + "sync outbox stay stopped: {}", PID, e.getMessage());
-            throw e;
+                    + "sync outbox stay stopped until it is fixed: {}", PID, e.getMessage());
+            invalidConfiguration = context.registerService(ConfigurationError.class,
+                    new ConfigurationError(PID, e.getMessage()), null);
+            return;
         }
         safeUrl = settings.safeUrl();
         if (settings.isH2AutoServer()) {
@@ -166,6 +175,11 @@ public final class DatabaseComponent {
 
     @Deactivate
     void deactivate() {
+        if (invalidConfiguration != null) {
+            invalidConfiguration.unregister();
+            invalidConfiguration = null;
+            return;
+        }
         synchronized (lock) {
             stopping = true;
         }

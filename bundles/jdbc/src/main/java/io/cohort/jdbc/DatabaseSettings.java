@@ -48,18 +48,12 @@ public record DatabaseSettings(String url, String user, String password, String 
         }
         String driverClass = driverClass(url);
         url = withWriteOnCommit(url);
-        if (config.pool_size() < 1 || config.pool_size() > MAX_POOL_SIZE) {
-            throw new IllegalArgumentException("pool.size " + config.pool_size() + " is out of range; expected 1 to "
-                    + MAX_POOL_SIZE);
-        }
-        long timeout = config.connection_timeout_ms();
-        if (timeout < MIN_TIMEOUT_MS || timeout > MAX_TIMEOUT_MS) {
-            throw new IllegalArgumentException("connection.timeout.ms " + timeout + " is out of range; expected "
-                    + MIN_TIMEOUT_MS + " to " + MAX_TIMEOUT_MS);
-        }
+        int poolSize = (int) SettingValues.wholeNumber("pool.size", config.pool_size(), 1, MAX_POOL_SIZE);
+        long timeout = SettingValues.wholeNumber("connection.timeout.ms", config.connection_timeout_ms(),
+                MIN_TIMEOUT_MS, MAX_TIMEOUT_MS);
         String user = config.user() == null ? "" : config.user();
         String password = config._password() == null ? "" : config._password();
-        return new DatabaseSettings(url, user, password, driverClass, config.pool_size(), Duration.ofMillis(timeout));
+        return new DatabaseSettings(url, user, password, driverClass, poolSize, Duration.ofMillis(timeout));
     }
 
     /** Returns the URL of the default database: an H2 file that other processes on this machine can open too. */

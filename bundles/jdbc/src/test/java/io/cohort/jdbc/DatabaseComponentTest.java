@@ -28,6 +28,8 @@ import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import io.cohort.api.node.ConfigurationError;
+
 import org.apache.felix.framework.FrameworkFactory;
 import org.junit.After;
 import org.junit.Before;
@@ -123,6 +125,26 @@ public class DatabaseComponentTest {
         assertEquals(List.of(), List.copyOf(dataSources()));
         component.deactivate();
         awaitNoDatabaseThreads();
+    }
+
+    @Test(timeout = 60_000)
+    public void activate_notNumber_registersConfigurationErrorOnly() throws Exception {
+        DatabaseComponent component = new DatabaseComponent();
+
+        component.activate(context, DatabaseSettingsTest.config("jdbc:h2:mem:x", "sa", "", "lots", "2000"));
+
+        assertEquals(List.of(), List.copyOf(dataSources()));
+        assertFalse("opener thread started", databaseThreads().contains(DatabaseComponent.OPENER_THREAD));
+        assertEquals(List.of(new ConfigurationError(DatabaseComponent.PID,
+                "pool.size 'lots' is not a whole number; expected 1 to 200")), configurationErrors());
+        component.deactivate();
+        assertEquals(List.of(), configurationErrors());
+    }
+
+    private List<ConfigurationError> configurationErrors() throws InvalidSyntaxException {
+        return context.getServiceReferences(ConfigurationError.class, null).stream()
+                .map(context::getService)
+                .collect(Collectors.toList());
     }
 
     private Collection<ServiceReference<DataSource>> dataSources() throws InvalidSyntaxException {

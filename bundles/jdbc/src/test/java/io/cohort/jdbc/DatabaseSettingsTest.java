@@ -67,6 +67,26 @@ public class DatabaseSettingsTest {
     }
 
     @Test
+    public void from_notNumbers_nameSettingValueAndRange() {
+        assertEquals("pool.size 'lots' is not a whole number; expected 1 to 200",
+                message(config("", "sa", "", "lots", "10000")));
+        assertEquals("connection.timeout.ms '10s' is not a whole number; expected 250 to 600000",
+                message(config("", "sa", "", "10", "10s")));
+        assertEquals("pool.size '' is not a whole number; expected 1 to 200",
+                message(config("", "sa", "", " ", "10000")));
+        assertEquals("pool.size '99999999999999999999' is out of range; expected 1 to 200",
+                message(config("", "sa", "", "99999999999999999999", "10000")));
+    }
+
+    @Test
+    public void from_spacesAroundNumbers_accepted() {
+        DatabaseSettings settings = DatabaseSettings.from(config("", "sa", "", " 5 ", "2000 "), DATA);
+
+        assertEquals(5, settings.poolSize());
+        assertEquals(Duration.ofSeconds(2), settings.connectionTimeout());
+    }
+
+    @Test
     public void invalidUrl_withPassword_messageMasksIt() {
         String error = message(config("mysql://x?password=hunter2", "sa", "other-secret", 10, 10_000));
 
@@ -91,6 +111,12 @@ public class DatabaseSettingsTest {
     /** Returns the component configuration with these settings, as configuration admin would give it. */
     static DatabaseComponent.Config config(String url, String user, String password, int poolSize,
             long timeoutMillis) {
+        return config(url, user, password, String.valueOf(poolSize), String.valueOf(timeoutMillis));
+    }
+
+    /** Returns the component configuration with these settings as text, as a {@code .cfg} file gives them. */
+    static DatabaseComponent.Config config(String url, String user, String password, String poolSize,
+            String timeoutMillis) {
         return new DatabaseComponent.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -113,12 +139,12 @@ public class DatabaseSettingsTest {
             }
 
             @Override
-            public int pool_size() {
+            public String pool_size() {
                 return poolSize;
             }
 
             @Override
-            public long connection_timeout_ms() {
+            public String connection_timeout_ms() {
                 return timeoutMillis;
             }
         };

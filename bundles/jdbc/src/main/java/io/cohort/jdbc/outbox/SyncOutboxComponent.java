@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
+import io.cohort.api.node.ConfigurationError;
 import io.cohort.api.spi.Adapters;
 import io.cohort.api.spi.Envelope;
 import io.cohort.api.spi.PubSubAdapter;
@@ -13,6 +14,8 @@ import io.cohort.api.spi.SyncOutbox;
 import io.cohort.api.tx.Transaction;
 import io.cohort.jdbc.DatabaseComponent;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -20,6 +23,8 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link SyncOutbox} service of this node and its relay.
@@ -27,13 +32,21 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * <p>The relay needs the node's application name and pub/sub adapter, which the node configuration (PID
  * {@value #NODE_PID}) holds, so this component reads that PID as well as its own. FileInstall creates
  * configurations with the multi-location {@code ?}, which lets both the core bundle and this one read it.
+ *
+ * <p>The component registers the {@link SyncOutbox} service itself, and only while its settings are valid. An
+ * invalid relay setting is logged as one ERROR naming it and registered as a {@link ConfigurationError}. An invalid
+ * node setting is reported by the core bundle, which owns it, so this component logs only that the outbox stays
+ * stopped. Either way no exception reaches SCR, which would log a stack trace for input the message already explains.
  */
-@Component(service = SyncOutbox.class, configurationPid = {SyncOutboxComponent.NODE_PID, DatabaseComponent.PID},
+@Component(service = {}, immediate = true,
+        configurationPid = {SyncOutboxComponent.NODE_PID, DatabaseComponent.PID},
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class SyncOutboxComponent implements SyncOutbox {
 
     /** The node configuration PID of the core bundle. */
     static final String NODE_PID = "io.cohort.core";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncOutboxComponent.class);
 
     @Reference(name = "dataSource", target = DatabaseComponent.DATASOURCE_TARGET)
     private DataSource dataSource;
@@ -41,6 +54,7 @@ public final class SyncOutboxComponent implements SyncOutbox {
     private final Map<PubSubAdapter, String> adapters = new ConcurrentHashMap<>();
     private JdbcSyncOutbox outbox;
     private OutboxRelay relay;
+    private ServiceRegistration<?> registration;
 
     /**
      * The relay settings, with the two node settings it shares with the core bundle; their defaults must stay
@@ -58,33 +72,56 @@ public final class SyncOutboxComponent implements SyncOutbox {
          * Milliseconds the relay sleeps when the outbox is empty, 10 to 60000. A local commit wakes it at once, so
          * this bounds how late it publishes rows that other nodes left behind. Too low polls the database often.
          */
-        long relay_interval_ms() default 500;
+        String relay_interval_ms() default "500";
 
         /** Maximum rows that one relay round claims, 1 to 10000. */
-        int relay_batch_size() default 100;
+        String relay_batch_size() default "100";
 
         /**
          * Milliseconds a relay's claim on a row lasts, 1000 to 300000. Too low lets a second relay publish a row
          * that a slow relay is still publishing, and receivers then drop the repeat. Too high delays the rows of a
          * relay that died. The maximum stays well below the 10 minutes for which receivers remember message ids.
          */
-        long relay_claim_ms() default 30_000;
+        String relay_claim_ms() default "30000";
 
         /** Milliseconds a row whose publish failed waits before the next attempt, 10 to 3600000. */
-        long relay_retry_delay_ms() default 5_000;
+        String relay_retry_delay_ms() default "5000";
     }
 
     @Activate
-    void activate(Config config) {
-        RelaySettings settings = RelaySettings.from(config);
+    void activate(BundleContext context, Config config) {
+        try {
+            RelaySettings.requireNodeSettings(config);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Sync outbox stays stopped until configuration {} is valid: {}", NODE_PID, e.getMessage());
+            return;
+        }
+        RelaySettings settings;
+        try {
+            settings = RelaySettings.from(config);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Configuration {} is invalid, so the sync outbox and its relay stay stopped until it is fixed: "
+                    + "{}", DatabaseComponent.PID, e.getMessage());
+            registration = context.registerService(ConfigurationError.class,
+                    new ConfigurationError(DatabaseComponent.PID, e.getMessage()), null);
+            return;
+        }
+
         relay = new OutboxRelay(dataSource, settings, this::adapter, Clock.systemUTC());
         outbox = new JdbcSyncOutbox(dataSource, relay::wakeUp);
         relay.start();
+        registration = context.registerService(SyncOutbox.class, this, null);
     }
 
     @Deactivate
     void deactivate() {
-        relay.close();
+        if (registration != null) {
+            registration.unregister();
+            registration = null;
+        }
+        if (relay != null) {
+            relay.close();
+        }
     }
 
     @Reference(name = "adapter", service = PubSubAdapter.class, cardinality = ReferenceCardinality.MULTIPLE,
