@@ -93,26 +93,32 @@ public final class HazelcastMember {
 
     /**
      * Keeps the running member when its configuration changes, and logs the settings that differ, which take effect
-     * at the node's next start. An invalid new value is logged as an ERROR naming it, and the member runs on.
+     * at the node's next start. Unknown keys are logged as a WARN, and invalid values as one ERROR naming each of
+     * them; the member runs on either way.
      */
     void modified(Map<String, Object> properties) {
+        logChange(settings, properties, localMemberUuid());
+    }
+
+    /** Logs what {@link #modified} logs for the member {@code memberUuid} that runs with {@code running}. */
+    static void logChange(MemberSettings running, Map<String, Object> properties, UUID memberUuid) {
         MemberSettings requested;
         try {
-            requested = MemberSettings.parse(properties);
+            requested = parse(properties);
         } catch (IllegalArgumentException e) {
-            // The message starts with the PID and the setting.
+            // The message starts with the PID and names every invalid setting.
             LOG.error("Ignoring the changed configuration: {}. Hazelcast member {} runs on with its settings",
-                    e.getMessage(), localMemberUuid());
+                    e.getMessage(), memberUuid);
             return;
         }
-        List<String> changed = changedSettings(settings, requested);
+        List<String> changed = changedSettings(running, requested);
         if (changed.isEmpty()) {
-            LOG.info("Configuration {} changed, but not the settings of Hazelcast member {}", PID, localMemberUuid());
+            LOG.info("Configuration {} changed, but not the settings of Hazelcast member {}", PID, memberUuid);
             return;
         }
         LOG.warn("Configuration {} changed {}. Hazelcast member {} keeps running with its settings, because a "
                 + "restart would drop the data it holds; restart the node for the new settings to take effect",
-                PID, changed, localMemberUuid());
+                PID, changed, memberUuid);
     }
 
     /** Returns {@code name: old -> new} for each component of the two settings that differs. */
@@ -173,9 +179,10 @@ public final class HazelcastMember {
     }
 
     /**
-     * Reads the settings of a new member, and logs a WARN naming the settings that are not known.
+     * Reads the settings of a new member or of a changed configuration, and logs a WARN naming the settings that are
+     * not known.
      *
-     * @throws IllegalArgumentException naming the invalid setting and its value
+     * @throws IllegalArgumentException naming every invalid setting and its value
      */
     static MemberSettings parse(Map<String, Object> properties) {
         Set<String> unknown = new TreeSet<>(properties.keySet());

@@ -2,6 +2,8 @@ package io.cohort.hazelcast;
 
 import java.util.Map;
 
+import io.cohort.api.node.ConfigurationError;
+
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -16,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * Runs this node's {@link HazelcastMember} from configuration PID {@value HazelcastMember#PID} and registers it, under
  * its bundle-private class, for the Hazelcast adapters once it has started.
  *
- * <p>Invalid settings start no member: the component logs an ERROR naming the setting and stays active without one,
- * so no Hazelcast adapter registers and the node's plugins wait for the adapters instead of failing. The first valid
+ * <p>Invalid settings start no member: the component logs one ERROR naming every invalid setting, registers it as a
+ * {@link ConfigurationError} for {@code cohort:info}, and stays active without a member, so no Hazelcast adapter
+ * registers and the node's plugins wait for the adapters instead of failing. The first valid
  * configuration after that starts the member while the node runs. A member that runs keeps running when the
  * configuration changes (see {@link HazelcastMember}). Deleting the configuration stops the member.
  *
@@ -35,6 +38,7 @@ public final class MemberComponent {
     private final BundleContext context;
     private HazelcastMember member;
     private ServiceRegistration<HazelcastMember> registration;
+    private ServiceRegistration<ConfigurationError> invalidConfiguration;
 
     /** Starts the member from the configuration, unless its settings are invalid. */
     @Activate
@@ -57,6 +61,7 @@ public final class MemberComponent {
     /** Withdraws the member from the adapters, which stop first, and then stops it. */
     @Deactivate
     synchronized void deactivate() {
+        withdrawConfigurationError();
         if (registration != null) {
             registration.unregister();
             registration = null;
@@ -68,12 +73,15 @@ public final class MemberComponent {
     }
 
     private synchronized void start(Map<String, Object> properties) {
+        withdrawConfigurationError();
         try {
             member = new HazelcastMember(HazelcastMember.parse(properties), HazelcastMember.home(context));
         } catch (IllegalArgumentException e) {
-            // The message names the PID and the setting, or the Hazelcast configuration file.
+            // The message names the PID and every invalid setting, or the Hazelcast configuration file.
             LOG.error("Hazelcast member not started: {}. Hazelcast adapters stay unregistered, and plugins wait for "
                     + "them, until the configuration is fixed", e.getMessage());
+            invalidConfiguration = context.registerService(ConfigurationError.class,
+                    new ConfigurationError(HazelcastMember.PID, e.getMessage()), null);
             return;
         } catch (RuntimeException e) {
             // The member has logged why Hazelcast did not start.
@@ -81,5 +89,12 @@ public final class MemberComponent {
             return;
         }
         registration = context.registerService(HazelcastMember.class, member, null);
+    }
+
+    private void withdrawConfigurationError() {
+        if (invalidConfiguration != null) {
+            invalidConfiguration.unregister();
+            invalidConfiguration = null;
+        }
     }
 }

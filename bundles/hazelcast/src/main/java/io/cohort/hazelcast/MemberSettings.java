@@ -102,48 +102,50 @@ record MemberSettings(String clusterName, String bindInterface, int port, int po
      * Reads and validates settings from configuration properties; missing keys take their defaults. Values may be
      * strings (as in a {@code .cfg} file), numbers or booleans.
      *
-     * @throws IllegalArgumentException naming the first invalid setting, its value and what is allowed
+     * @throws IllegalArgumentException naming every invalid setting, its value and what is allowed
      */
     static MemberSettings parse(Map<String, ?> properties) {
-        String clusterName = text(properties, CLUSTER_NAME, "cohort");
+        Reader reader = new Reader(properties);
+        String clusterName = reader.text(CLUSTER_NAME, "cohort");
         if (clusterName.isEmpty()) {
-            throw invalid(CLUSTER_NAME, clusterName, "a non-empty cluster name");
+            reader.invalid(CLUSTER_NAME, clusterName, "a non-empty cluster name");
         }
-        String bindInterface = text(properties, INTERFACE, "127.0.0.1");
+        String bindInterface = reader.text(INTERFACE, "127.0.0.1");
         if (!bindInterface.isEmpty() && !IPV4.matcher(bindInterface).matches()) {
-            throw invalid(INTERFACE, bindInterface, "an IPv4 address such as 127.0.0.1, or empty");
-        }
-        if (bindInterface.equals("0.0.0.0")) {
-            throw invalid(INTERFACE, bindInterface, "this machine's own address, which the member binds and "
+            reader.invalid(INTERFACE, bindInterface, "an IPv4 address such as 127.0.0.1, or empty");
+        } else if (bindInterface.equals("0.0.0.0")) {
+            reader.invalid(INTERFACE, bindInterface, "this machine's own address, which the member binds and "
                     + "advertises to the others (0.0.0.0 would listen on every network and advertise an address no "
                     + "member can reach)");
         }
-        int port = integer(properties, PORT, 5701, 1, MAX_PORT);
-        int portCount = integer(properties, PORT_COUNT, 10, 1, MAX_PORT_COUNT);
-        if (port + portCount - 1 > MAX_PORT) {
-            throw invalid(PORT_COUNT, portCount, "at most " + (MAX_PORT - port + 1) + " ports from port " + port);
+        Integer port = reader.integer(PORT, 5701, 1, MAX_PORT);
+        Integer portCount = reader.integer(PORT_COUNT, 10, 1, MAX_PORT_COUNT);
+        if (port != null && portCount != null && port + portCount - 1 > MAX_PORT) {
+            reader.invalid(PORT_COUNT, portCount, "at most " + (MAX_PORT - port + 1) + " ports from port " + port);
         }
-        List<String> members = members(text(properties, MEMBERS, "127.0.0.1:5701-5710"));
+        List<String> members = reader.members(reader.text(MEMBERS, "127.0.0.1:5701-5710"));
 
-        int cpMemberCount = integer(properties, CP_MEMBER_COUNT, 0, 0, MAX_CP_MEMBERS);
-        if (cpMemberCount > 0 && cpMemberCount < MIN_RAFT_MEMBERS) {
-            throw invalid(CP_MEMBER_COUNT, cpMemberCount, "0 for unsafe mode, or 3 or more for Raft");
+        Integer cpMemberCount = reader.integer(CP_MEMBER_COUNT, 0, 0, MAX_CP_MEMBERS);
+        if (cpMemberCount != null && cpMemberCount > 0 && cpMemberCount < MIN_RAFT_MEMBERS) {
+            reader.invalid(CP_MEMBER_COUNT, cpMemberCount, "0 for unsafe mode, or 3 or more for Raft");
         }
-        int sessionTtl = integer(properties, CP_SESSION_TTL_SECONDS, 10, 2, MAX_SECONDS);
-        int heartbeat = integer(properties, CP_HEARTBEAT_SECONDS, 2, 1, MAX_SECONDS);
-        if (heartbeat >= sessionTtl) {
-            throw invalid(CP_HEARTBEAT_SECONDS, heartbeat, "less than " + CP_SESSION_TTL_SECONDS + " (" + sessionTtl
-                    + ")");
+        Integer sessionTtl = reader.integer(CP_SESSION_TTL_SECONDS, 10, 2, MAX_SECONDS);
+        Integer heartbeat = reader.integer(CP_HEARTBEAT_SECONDS, 2, 1, MAX_SECONDS);
+        if (sessionTtl != null && heartbeat != null && heartbeat >= sessionTtl) {
+            reader.invalid(CP_HEARTBEAT_SECONDS, heartbeat, "less than " + CP_SESSION_TTL_SECONDS + " ("
+                    + sessionTtl + ")");
         }
+        boolean gracefulShutdown = reader.bool(SHUTDOWN_GRACEFUL, true);
+        Integer shutdownTimeout = reader.integer(SHUTDOWN_TIMEOUT_SECONDS, 30, 1, MAX_SECONDS);
+        boolean nearCache = reader.bool(NEAR_CACHE, false);
+        Integer nearCacheMaxEntries = reader.integer(NEAR_CACHE_MAX_ENTRIES, 10_000, 1, Integer.MAX_VALUE);
+        Integer topicCapacity = reader.integer(TOPIC_CAPACITY, 10_000, 1, MAX_TOPIC_CAPACITY);
+        String configFile = reader.text(CONFIG_FILE, "");
 
+        reader.throwIfInvalid();
         return new MemberSettings(clusterName, bindInterface, port, portCount, members, cpMemberCount, sessionTtl,
-                heartbeat,
-                bool(properties, SHUTDOWN_GRACEFUL, true),
-                integer(properties, SHUTDOWN_TIMEOUT_SECONDS, 30, 1, MAX_SECONDS),
-                bool(properties, NEAR_CACHE, false),
-                integer(properties, NEAR_CACHE_MAX_ENTRIES, 10_000, 1, Integer.MAX_VALUE),
-                integer(properties, TOPIC_CAPACITY, 10_000, 1, MAX_TOPIC_CAPACITY),
-                text(properties, CONFIG_FILE, ""));
+                heartbeat, gracefulShutdown, shutdownTimeout, nearCache, nearCacheMaxEntries, topicCapacity,
+                configFile);
     }
 
     /** Returns a short description of the CP mode, for logs and {@code cohort:info}. */
@@ -151,81 +153,115 @@ record MemberSettings(String clusterName, String bindInterface, int port, int po
         return cpMemberCount == 0 ? "cp-unsafe (cp.member.count=0)" : "raft (cp.member.count=" + cpMemberCount + ")";
     }
 
-    /** Expands {@code host:first-last} entries into one address per port. */
-    private static List<String> members(String value) {
-        List<String> addresses = new ArrayList<>();
-        for (String entry : value.split(",")) {
-            String member = entry.trim();
-            if (member.isEmpty()) {
-                continue;
-            }
-            Matcher matcher = MEMBER.matcher(member);
-            if (!matcher.matches()) {
-                throw invalid(MEMBERS, value, "comma-separated host:port or host:first-last entries");
-            }
-            String host = matcher.group(1);
-            if (matcher.group(2) == null) {
-                addresses.add(host);
-                continue;
-            }
-            int first = Integer.parseInt(matcher.group(2));
-            int last = matcher.group(3) == null ? first : Integer.parseInt(matcher.group(3));
-            if (first < 1 || last > MAX_PORT || last < first) {
-                throw invalid(MEMBERS, value, "ports from 1 to " + MAX_PORT + " with first <= last in " + member);
-            }
-            for (int port = first; port <= last; port++) {
-                addresses.add(host + ":" + port);
-            }
-            if (addresses.size() > MAX_MEMBER_ADDRESSES) {
-                throw invalid(MEMBERS, value, "at most " + MAX_MEMBER_ADDRESSES + " addresses in all");
-            }
-        }
-        return addresses;
-    }
+    /**
+     * Reads the settings from configuration properties and collects every invalid value, so that one message names
+     * them all. A getter returns {@code null} for an invalid number, so that checks across two settings skip it.
+     */
+    private static final class Reader {
 
-    private static String text(Map<String, ?> properties, String key, String defaultValue) {
-        Object value = properties.get(key);
-        return value == null ? defaultValue : value.toString().trim();
-    }
+        private final Map<String, ?> properties;
+        private final List<String> problems = new ArrayList<>();
 
-    private static int integer(Map<String, ?> properties, String key, int defaultValue, int min, int max) {
-        Object value = properties.get(key);
-        if (value == null) {
-            return defaultValue;
+        Reader(Map<String, ?> properties) {
+            this.properties = properties;
         }
-        long number;
-        if (value instanceof Number given) {
-            number = given.longValue();
-        } else {
-            try {
-                number = Long.parseLong(value.toString().trim());
-            } catch (NumberFormatException e) {
-                throw invalid(key, value, "a whole number from " + min + " to " + max);
+
+        void invalid(String key, Object value, String expected) {
+            problems.add(key + " '" + value + "' is invalid; expected " + expected);
+        }
+
+        /**
+         * Throws one exception that names every invalid value. A single problem reads
+         * {@code <pid> setting <key> '<value>' is invalid; expected <what>}, and several are joined by {@code |}.
+         */
+        void throwIfInvalid() {
+            if (problems.size() == 1) {
+                throw new IllegalArgumentException(HazelcastMember.PID + " setting " + problems.get(0));
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(HazelcastMember.PID + " has " + problems.size()
+                        + " invalid settings: " + String.join(" | ", problems));
             }
         }
-        if (number < min || number > max) {
-            throw invalid(key, value, "a whole number from " + min + " to " + max);
-        }
-        return (int) number;
-    }
 
-    private static boolean bool(Map<String, ?> properties, String key, boolean defaultValue) {
-        Object value = properties.get(key);
-        if (value == null) {
-            return defaultValue;
+        /** Expands {@code host:first-last} entries into one address per port. */
+        List<String> members(String value) {
+            List<String> addresses = new ArrayList<>();
+            for (String entry : value.split(",")) {
+                String member = entry.trim();
+                if (member.isEmpty()) {
+                    continue;
+                }
+                Matcher matcher = MEMBER.matcher(member);
+                if (!matcher.matches()) {
+                    invalid(MEMBERS, value, "comma-separated host:port or host:first-last entries");
+                    return List.of();
+                }
+                String host = matcher.group(1);
+                if (matcher.group(2) == null) {
+                    addresses.add(host);
+                    continue;
+                }
+                int first = Integer.parseInt(matcher.group(2));
+                int last = matcher.group(3) == null ? first : Integer.parseInt(matcher.group(3));
+                if (first < 1 || last > MAX_PORT || last < first) {
+                    invalid(MEMBERS, value, "ports from 1 to " + MAX_PORT + " with first <= last in " + member);
+                    return List.of();
+                }
+                for (int port = first; port <= last; port++) {
+                    addresses.add(host + ":" + port);
+                }
+                if (addresses.size() > MAX_MEMBER_ADDRESSES) {
+                    invalid(MEMBERS, value, "at most " + MAX_MEMBER_ADDRESSES + " addresses in all");
+                    return List.of();
+                }
+            }
+            return addresses;
         }
-        if (value instanceof Boolean given) {
-            return given;
-        }
-        String text = value.toString().trim().toLowerCase(Locale.ROOT);
-        if (!text.equals("true") && !text.equals("false")) {
-            throw invalid(key, value, "true or false");
-        }
-        return Boolean.parseBoolean(text);
-    }
 
-    private static IllegalArgumentException invalid(String key, Object value, String expected) {
-        return new IllegalArgumentException(HazelcastMember.PID + " setting " + key + " '" + value
-                + "' is invalid; expected " + expected);
+        String text(String key, String defaultValue) {
+            Object value = properties.get(key);
+            return value == null ? defaultValue : value.toString().trim();
+        }
+
+        /** Returns the whole number of {@code key}, or {@code null} after recording an invalid value. */
+        Integer integer(String key, int defaultValue, int min, int max) {
+            Object value = properties.get(key);
+            if (value == null) {
+                return defaultValue;
+            }
+            long number;
+            if (value instanceof Number given) {
+                number = given.longValue();
+            } else {
+                try {
+                    number = Long.parseLong(value.toString().trim());
+                } catch (NumberFormatException e) {
+                    invalid(key, value, "a whole number from " + min + " to " + max);
+                    return null;
+                }
+            }
+            if (number < min || number > max) {
+                invalid(key, value, "a whole number from " + min + " to " + max);
+                return null;
+            }
+            return (int) number;
+        }
+
+        boolean bool(String key, boolean defaultValue) {
+            Object value = properties.get(key);
+            if (value == null) {
+                return defaultValue;
+            }
+            if (value instanceof Boolean given) {
+                return given;
+            }
+            String text = value.toString().trim().toLowerCase(Locale.ROOT);
+            if (!text.equals("true") && !text.equals("false")) {
+                invalid(key, value, "true or false");
+                return defaultValue;
+            }
+            return Boolean.parseBoolean(text);
+        }
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import com.hazelcast.cluster.Address;
 
@@ -82,6 +83,34 @@ public class HazelcastMemberTest {
         } finally {
             member.deactivate();
         }
+    }
+
+    @Test
+    public void logChange_unknownKey_warnsWhenSeen() {
+        Map<String, Object> properties = Map.of(MemberSettings.PORT, "5701", "near.cahce", "true",
+                "service.pid", HazelcastMember.PID);
+
+        String log = StandardError.capture(() -> HazelcastMember.logChange(MemberSettings.defaults(), properties,
+                UUID.randomUUID()));
+
+        String warning = StandardError.lineWith(log, "Ignoring unknown settings");
+        assertTrue(warning, warning.contains(" WARN "));
+        assertTrue(warning, warning.contains("[near.cahce] of " + HazelcastMember.PID));
+        assertFalse(warning, warning.contains("service.pid"));
+    }
+
+    @Test
+    public void logChange_twoInvalidValues_namesBoth() {
+        Map<String, Object> properties = Map.of(MemberSettings.PORT_COUNT, "0", MemberSettings.TOPIC_CAPACITY, "lots");
+
+        String log = StandardError.capture(() -> HazelcastMember.logChange(MemberSettings.defaults(), properties,
+                UUID.randomUUID()));
+
+        String error = StandardError.lineWith(log, "Ignoring the changed configuration");
+        assertTrue(error, error.contains(" ERROR "));
+        assertTrue(error, error.contains("port.count '0' is invalid"));
+        assertTrue(error, error.contains("topic.capacity 'lots' is invalid"));
+        assertEquals(log, 1, StandardError.count(log, " ERROR "));
     }
 
     @Test

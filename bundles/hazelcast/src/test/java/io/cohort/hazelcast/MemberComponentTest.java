@@ -3,26 +3,80 @@ package io.cohort.hazelcast;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
+import io.cohort.api.node.ConfigurationError;
+
+import org.apache.felix.framework.FrameworkFactory;
+import org.junit.After;
+import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 import org.junit.rules.Timeout;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.launch.Framework;
 
-/** The component with settings that start no member, so that no Hazelcast instance runs. */
+/**
+ * The component with settings that start no member, so that no Hazelcast instance runs. It runs in a real Felix
+ * framework, with the system bundle's context in place of the hazelcast bundle's.
+ */
 public class MemberComponentTest {
 
     @Rule
     public Timeout timeout = Timeout.seconds(30);
 
+    @Rule
+    public final TemporaryFolder temp = new TemporaryFolder();
+
+    private Framework framework;
+    private BundleContext context;
+
+    @Before
+    public void startFramework() throws Exception {
+        framework = new FrameworkFactory().newFramework(Map.of(
+                Constants.FRAMEWORK_STORAGE, temp.newFolder("felix").toString(),
+                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT));
+        framework.start();
+        context = framework.getBundleContext();
+    }
+
+    @After
+    public void stopFramework() throws Exception {
+        framework.stop();
+        framework.waitForStop(10_000);
+    }
+
     @Test
     public void activate_invalidSetting_logsPidOnce() {
-        String log = StandardError.capture(() -> new MemberComponent(null, Map.of(MemberSettings.PORT_COUNT, 0))
+        String log = StandardError.capture(() -> new MemberComponent(context, Map.of(MemberSettings.PORT_COUNT, 0))
                 .deactivate());
 
         String error = StandardError.lineWith(log, "Hazelcast member not started");
         assertTrue(error, error.contains(" ERROR "));
         assertTrue(error, error.contains("setting port.count '0' is invalid"));
         assertEquals(error, 1, StandardError.count(StandardError.message(error), HazelcastMember.PID));
+    }
+
+    @Test
+    public void activate_twoInvalidSettings_oneConfigurationError() throws Exception {
+        MemberComponent component = new MemberComponent(context, Map.of(MemberSettings.PORT, "http",
+                MemberSettings.SHUTDOWN_GRACEFUL, "yes"));
+
+        assertEquals(List.of(new ConfigurationError(HazelcastMember.PID, "io.cohort.hazelcast has 2 invalid "
+                + "settings: port 'http' is invalid; expected a whole number from 1 to 65535 | shutdown.graceful 'yes' "
+                + "is invalid; expected true or false")), configurationErrors());
+        component.deactivate();
+        assertEquals(List.of(), configurationErrors());
+    }
+
+    private List<ConfigurationError> configurationErrors() throws InvalidSyntaxException {
+        return context.getServiceReferences(ConfigurationError.class, null).stream()
+                .map(context::getService)
+                .collect(Collectors.toList());
     }
 }

@@ -89,6 +89,24 @@ public class MemberSettingsTest {
     }
 
     @Test
+    public void parse_twoInvalidValues_namesBoth() {
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> MemberSettings.parse(Map.of("port", "http", "near.cache", "yes")));
+
+        assertEquals("io.cohort.hazelcast has 2 invalid settings: port 'http' is invalid; expected a whole number "
+                + "from 1 to 65535 | near.cache 'yes' is invalid; expected true or false", error.getMessage());
+    }
+
+    @Test
+    public void parse_invalidTtl_skipsHeartbeatComparison() {
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> MemberSettings.parse(Map.of("cp.session.ttl.seconds", "ten", "cp.heartbeat.seconds", "20")));
+
+        assertEquals("io.cohort.hazelcast setting cp.session.ttl.seconds 'ten' is invalid; expected a whole number "
+                + "from 2 to 3600", error.getMessage());
+    }
+
+    @Test
     public void keys_listEverySetting() {
         assertEquals(14, MemberSettings.KEYS.size());
         assertTrue(MemberSettings.KEYS.contains(MemberSettings.CP_SESSION_TTL_SECONDS));
