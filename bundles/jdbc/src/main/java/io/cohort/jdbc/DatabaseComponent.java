@@ -19,6 +19,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +77,8 @@ public final class DatabaseComponent {
     private HikariDataSource pool;
     private ServiceRegistration<DataSource> registration;
     private ServiceRegistration<ConfigurationError> invalidConfiguration;
+    /** The settings of the database this component opened, or {@code null} while its configuration is invalid. */
+    private DatabaseSettings current;
 
     /** The database configuration. Every setting has a default, so the file is optional. */
     public @interface Config {
@@ -122,6 +125,7 @@ public final class DatabaseComponent {
                     new ConfigurationError(PID, e.getMessage()), null);
             return;
         }
+        current = settings;
         safeUrl = settings.safeUrl();
         if (settings.isH2AutoServer()) {
             requireLoopbackH2Listener();
@@ -170,6 +174,35 @@ public final class DatabaseComponent {
                 new CohortDataSource(opened, safeUrl), properties);
         synchronized (lock) {
             registration = registered;
+        }
+    }
+
+    /**
+     * Keeps the database open when a change of its configuration leaves the database settings as they were, such as
+     * a change to the sync outbox relay's settings alone. Any other change closes the database and opens it with the
+     * new settings, as a restart of the component would.
+     */
+    @Modified
+    void modified(BundleContext context, Config config) throws IOException {
+        if (current != null && current.equals(requestedOrNull(config, context))) {
+            LOG.info("Configuration {} changed, but not the settings of database {}; it stays open", PID, safeUrl);
+            return;
+        }
+        deactivate();
+        synchronized (lock) {
+            stopping = false;
+        }
+        opener = null;
+        current = null;
+        activate(context, config);
+    }
+
+    /** Returns the settings of {@code config}, or {@code null} when they are invalid, which activation reports. */
+    private static DatabaseSettings requestedOrNull(Config config, BundleContext context) throws IOException {
+        try {
+            return DatabaseSettings.from(config, dataDir(context));
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

@@ -128,6 +128,25 @@ public class DatabaseComponentTest {
     }
 
     @Test(timeout = 60_000)
+    public void modified_sameDatabaseSettings_keepsDataSource() throws Exception {
+        DatabaseComponent component = new DatabaseComponent();
+        String url = "jdbc:h2:file:" + temp.newFolder("db").toPath().resolve("cohort");
+        component.activate(context, config(url));
+        await().atMost(OPEN_TIMEOUT).until(() -> dataSources().size() == 1);
+        ServiceReference<DataSource> opened = dataSources().iterator().next();
+
+        // What the component sees when only a relay.* setting of its file changed.
+        component.modified(context, config(url));
+
+        assertEquals(List.of(opened), List.copyOf(dataSources()));
+
+        component.modified(context, DatabaseSettingsTest.config(url, "sa", "", "3", "2000"));
+        await().atMost(OPEN_TIMEOUT).until(() -> dataSources().size() == 1 && !dataSources().contains(opened));
+        component.deactivate();
+        awaitNoDatabaseThreads();
+    }
+
+    @Test(timeout = 60_000)
     public void activate_notNumber_registersConfigurationErrorOnly() throws Exception {
         DatabaseComponent component = new DatabaseComponent();
 
