@@ -3,7 +3,8 @@ package io.cohort.itests;
 import static io.cohort.itests.support.Eventually.eventually;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -19,6 +20,7 @@ import io.cohort.api.cache.CacheManager;
 import io.cohort.api.cache.CacheOptions;
 import io.cohort.api.lock.LockManager;
 import io.cohort.api.node.CohortNode;
+import io.cohort.api.node.ConfigurationError;
 import io.cohort.api.pubsub.PubSubManager;
 import io.cohort.api.pubsub.Subscription;
 import io.cohort.api.queue.EventQueue;
@@ -61,26 +63,34 @@ public class BadConfigurationIT extends CohortTestSupport {
         resetNodeConfig();
     }
 
-    /** Waits until the node component has failed to activate, and returns its configuration. */
-    private ComponentConfigurationDTO awaitNodeFailed() {
-        ComponentConfigurationDTO[] failed = new ComponentConfigurationDTO[1];
+    /**
+     * Waits until the node component has rejected its configuration, which leaves it active with a
+     * {@link ConfigurationError} registered in place of the node settings, and returns that error.
+     */
+    private ConfigurationError awaitNodeRejected() {
+        ConfigurationError[] rejected = new ConfigurationError[1];
         eventually(() -> {
-            failed[0] = nodeComponentConfiguration();
-            assertEquals("node component state", stateName(ComponentConfigurationDTO.FAILED_ACTIVATION),
-                    stateName(failed[0].state));
+            assertEquals("node settings while app.name is invalid", -1, nodeSettingsServiceId());
+            Optional<ConfigurationError> error = currentService(ConfigurationError.class);
+            assertTrue("no configuration error registered", error.isPresent());
+            rejected[0] = error.get();
         });
-        return failed[0];
+        return rejected[0];
     }
 
     @Test(timeout = 60_000)
-    public void invalidAppName_applied_failureNamesValue() throws Exception {
+    public void invalidAppName_applied_errorNamesValue() throws Exception {
         node();
 
         writeNodeConfig(Map.of("app.name", BAD_APP_NAME));
 
-        ComponentConfigurationDTO configuration = awaitNodeFailed();
-        assertNotNull("failure of the node component", configuration.failure);
-        assertTrue("failure names the value: " + configuration.failure, configuration.failure.contains(BAD_APP_NAME));
+        ConfigurationError error = awaitNodeRejected();
+        assertEquals("pid of the error", "io.cohort.core", error.pid());
+        assertTrue("error names the value: " + error.message(), error.message().contains(BAD_APP_NAME));
+        ComponentConfigurationDTO configuration = nodeComponentConfiguration();
+        assertEquals("node component state, so that SCR logs no stack trace",
+                stateName(ComponentConfigurationDTO.ACTIVE), stateName(configuration.state));
+        assertNull("failure of the node component", configuration.failure);
     }
 
     @Test(timeout = 60_000)
@@ -88,7 +98,7 @@ public class BadConfigurationIT extends CohortTestSupport {
         node();
 
         writeNodeConfig(Map.of("app.name", BAD_APP_NAME));
-        awaitNodeFailed();
+        awaitNodeRejected();
 
         for (Class<?> type : List.of(CohortNode.class, CacheManager.class, SyncMessageManager.class,
                 PubSubManager.class, EventQueue.class, LockManager.class)) {
@@ -102,7 +112,7 @@ public class BadConfigurationIT extends CohortTestSupport {
         node();
 
         writeNodeConfig(Map.of("app.name", BAD_APP_NAME));
-        awaitNodeFailed();
+        awaitNodeRejected();
 
         assertEquals("framework state", bundleStateName(Bundle.ACTIVE),
                 bundleStateName(context.getBundle(0).getState()));
@@ -115,10 +125,23 @@ public class BadConfigurationIT extends CohortTestSupport {
     }
 
     @Test(timeout = 60_000)
+    public void invalidAppName_applied_infoNamesSetting() throws Exception {
+        node();
+
+        writeNodeConfig(Map.of("app.name", BAD_APP_NAME));
+        awaitNodeRejected();
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> execute("cohort:info"));
+        assertEquals("Cohort core is not running because a configuration is invalid: etc/io.cohort.core.cfg "
+                + "(io.cohort.core): app.name '" + BAD_APP_NAME + "' is invalid; expected 1 to 63 characters from "
+                + "a-z 0-9 -, starting with a letter or digit", e.getMessage());
+    }
+
+    @Test(timeout = 60_000)
     public void invalidAppName_fixed_keepsCachedEntries() throws Exception {
         service(CacheManager.class).createCache(KEPT_CACHE).set("kept", "stored before the bad configuration");
         writeNodeConfig(Map.of("app.name", BAD_APP_NAME));
-        awaitNodeFailed();
+        awaitNodeRejected();
 
         resetNodeConfig();
 
@@ -130,7 +153,7 @@ public class BadConfigurationIT extends CohortTestSupport {
     public void invalidAppName_fixed_keepsQueuedTasks() throws Exception {
         String taskId = service(EventQueue.class).publish(TASKS_CHANNEL, "queued before the bad configuration");
         writeNodeConfig(Map.of("app.name", BAD_APP_NAME));
-        awaitNodeFailed();
+        awaitNodeRejected();
 
         resetNodeConfig();
 
