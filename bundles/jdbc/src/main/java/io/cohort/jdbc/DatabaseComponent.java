@@ -117,8 +117,8 @@ public final class DatabaseComponent {
         try {
             settings = DatabaseSettings.from(config, dataDir(context));
         } catch (IllegalArgumentException e) {
-            // Logged here and not thrown: bad input in a file the operator edits is expected, and SCR would log a
-            // stack trace for an exception that the message already explains.
+            // Logged here and not thrown, because bad input in a file that operators edit is expected, and SCR would
+            // log a stack trace for an exception that the message already explains.
             LOG.error("Configuration {} is invalid, so the database stays closed and the transaction manager and the "
                     + "sync outbox stay stopped until it is fixed: {}", PID, e.getMessage());
             invalidConfiguration = context.registerService(ConfigurationError.class,

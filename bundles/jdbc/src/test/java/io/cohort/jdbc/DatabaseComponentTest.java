@@ -135,7 +135,7 @@ public class DatabaseComponentTest {
         await().atMost(OPEN_TIMEOUT).until(() -> dataSources().size() == 1);
         ServiceReference<DataSource> opened = dataSources().iterator().next();
 
-        // What the component sees when only a relay.* setting of its file changed.
+        // The configuration the component receives when only a relay.* setting of its file changed.
         component.modified(context, config(url));
 
         assertEquals(List.of(opened), List.copyOf(dataSources()));
