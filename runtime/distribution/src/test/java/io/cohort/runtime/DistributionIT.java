@@ -15,10 +15,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -351,6 +353,7 @@ public class DistributionIT {
 
     @Test(timeout = 300_000)
     public void twoNodes_sameHome_formCluster() throws Exception {
+        Map<Path, FileTime> configTimes = modificationTimes(home.resolve("etc"));
         long startBegin = System.nanoTime();
         startNode();
         Path secondOutput = temp.getRoot().toPath().resolve("node-2-output.txt");
@@ -397,11 +400,24 @@ public class DistributionIT {
         assertEquals("node 2 opened the home's database:\n" + secondLog, 1,
                 linesWith(secondLog, "Database " + sharedDatabaseUrl() + " is ready").size());
         assertFalse("node 2 database folder data/node-2/db", Files.exists(home.resolve("data/node-2/db")));
+        assertEquals("modification times of the shared etc/ after two nodes ran", configTimes,
+                modificationTimes(home.resolve("etc")));
         assertEquals("ERROR lines in log/cohort.log", List.of(), linesWith(firstLog, " ERROR "));
         assertEquals("ERROR lines in log/cohort-node-2.log", List.of(), linesWith(secondLog, " ERROR "));
 
         System.out.printf("Cohort distribution: bin/cohort and bin/cohort --node 2 listed each other as members %d ms"
                 + " after both started%n", clusterMillis);
+    }
+
+    /** Returns the modification time of each file directly in {@code folder}. */
+    private static Map<Path, FileTime> modificationTimes(Path folder) throws IOException {
+        Map<Path, FileTime> times = new TreeMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+            for (Path file : files) {
+                times.put(file.getFileName(), Files.getLastModifiedTime(file));
+            }
+        }
+        return times;
     }
 
     /**
