@@ -39,12 +39,13 @@ public class NodeCommands {
         return json ? NodeReport.infoJson(current, now) : NodeReport.infoText(current, now);
     }
 
-    @Descriptor("Lists the plugins: name, bundle (symbolic name and id), version, state and last error")
+    @Descriptor("Lists the plugins: name, bundle (symbolic name and id), version, state and last error. While "
+            + "plugins wait for adapters, first names the adapter settings they wait for and the registered adapters")
     public String plugins(
             @Descriptor("print JSON instead of a table")
             @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json) {
         CohortNode current = requireNode();
-        return json ? NodeReport.pluginsJson(current.plugins()) : NodeReport.pluginsText(current.plugins());
+        return json ? NodeReport.pluginsJson(current.plugins()) : NodeReport.pluginsText(current);
     }
 
     private CohortNode requireNode() {
