@@ -271,7 +271,7 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
         }
     }
 
-    /** Returns every queue that this adapter restored or that a task was offered to, taken from or settled on. */
+    /** Returns every queue that this adapter restored or that an offer, a take or a settling call named, sorted. */
     @Override
     public Set<String> queueNames() {
         return new TreeSet<>(queues.keySet());
