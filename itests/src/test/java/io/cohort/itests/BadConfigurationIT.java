@@ -229,4 +229,18 @@ public class BadConfigurationIT extends CohortTestSupport {
         assertTrue("cohort:info names the unregistered store: " + info, info.contains(UNKNOWN_STORE));
         assertFalse("cohort:info output is empty", info.isBlank());
     }
+
+    @Test(timeout = 60_000)
+    public void unknownStore_applied_pluginsNameAwaitedStore() throws Exception {
+        updateNodeConfig(Map.of("cache.store", UNKNOWN_STORE));
+
+        eventually(() -> assertEquals("awaited adapters", Map.of("cache.store", UNKNOWN_STORE),
+                node().awaitedAdapters()));
+        String plugins = execute("cohort:plugins");
+
+        assertTrue("cohort:plugins names the setting: " + plugins, plugins.contains("cache.store"));
+        assertTrue("cohort:plugins names the value: " + plugins, plugins.contains(UNKNOWN_STORE));
+        assertTrue("cohort:plugins names the registered store: " + plugins,
+                plugins.contains(CacheOptions.MEMORY_STORE));
+    }
 }

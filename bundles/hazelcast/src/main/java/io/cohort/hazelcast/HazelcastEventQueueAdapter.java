@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -259,6 +260,15 @@ public final class HazelcastEventQueueAdapter implements EventQueueAdapter {
     @Override
     public long pending(String queue) {
         return readyQueue(queue).size() + (long) instance.getMap(GridNames.delayedMap(queue)).size();
+    }
+
+    /**
+     * Returns every queue in the cluster's queue registry, sorted. A queue stays registered after its last task is
+     * settled, so the set also names empty queues.
+     */
+    @Override
+    public Set<String> queueNames() {
+        return new TreeSet<>(queues);
     }
 
     /** Returns how many tasks of {@code queue} are taken and not yet settled, on any member. */

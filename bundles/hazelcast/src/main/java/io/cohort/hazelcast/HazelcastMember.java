@@ -17,6 +17,8 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 
+import io.cohort.api.spi.Adapters;
+
 import org.osgi.framework.BundleContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +49,7 @@ public final class HazelcastMember {
     public static final String HOME_PROPERTY = "cohort.home";
 
     /** The {@code cohort.adapter.name} of every Hazelcast adapter. */
-    public static final String ADAPTER_NAME = "hazelcast";
+    public static final String ADAPTER_NAME = Adapters.HAZELCAST;
 
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastMember.class);
     private static final Set<String> PASSED_THROUGH_PREFIXES = Set.of("component.", "service.", "felix.", "osgi.",

@@ -292,6 +292,23 @@ public class HazelcastEventQueueAdapterTest {
         assertEquals(List.of(letter), adapter(1).deadLetters(queue));
     }
 
+    @Test
+    public void queueNames_newAdapter_listsStoredQueue() {
+        String queue = queue();
+        adapter(0).offer(queue, task("t1"));
+
+        HazelcastEventQueueAdapter restarted = new HazelcastEventQueueAdapter(cluster.members().get(1).instance(),
+                FAST);
+        try {
+            assertTrue(restarted.queueNames().toString(), restarted.queueNames().contains(queue));
+            await().atMost(Duration.ofSeconds(10)).until(() -> adapter(2).queueNames().contains(queue));
+            assertEquals(1, restarted.pending(queue));
+            assertEquals(0, restarted.inFlight(queue));
+        } finally {
+            restarted.deactivate();
+        }
+    }
+
     private static int consume(HazelcastEventQueueAdapter adapter, String queue, Map<String, Integer> takes,
             AtomicInteger takenCount, int total) throws InterruptedException {
         int mine = 0;

@@ -49,12 +49,13 @@ public class NodeCommands {
         return json ? NodeReport.infoJson(current, errors, now) : NodeReport.infoText(current, errors, now);
     }
 
-    @Descriptor("Lists the plugins: name, bundle (symbolic name and id), version, state and last error")
+    @Descriptor("Lists the plugins: name, bundle (symbolic name and id), version, state and last error. While "
+            + "plugins wait for adapters, first names the adapter settings they wait for and the registered adapters")
     public String plugins(
             @Descriptor("print JSON instead of a table")
             @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json) {
         CohortNode current = requireNode();
-        return json ? NodeReport.pluginsJson(current.plugins()) : NodeReport.pluginsText(current.plugins());
+        return json ? NodeReport.pluginsJson(current.plugins()) : NodeReport.pluginsText(current);
     }
 
     @Reference(service = ConfigurationError.class, cardinality = ReferenceCardinality.MULTIPLE,

@@ -46,6 +46,11 @@ final class NodeReport {
             text.append("Lock mode:    ").append(lockMode).append('\n');
         }
         text.append("Queue role:   consumes ").append(node.queueRole()).append('\n');
+        Map<String, String> awaited = node.awaitedAdapters();
+        if (!awaited.isEmpty()) {
+            text.append("Plugins:      none load; they wait for adapters ").append(settingsText(awaited))
+                    .append(" (see cohort:plugins)\n");
+        }
         Map<String, Long> resources = node.resources();
         if (resources.isEmpty()) {
             text.append("Resources:    none registered\n");
@@ -68,8 +73,9 @@ final class NodeReport {
     }
 
     /**
-     * Returns the same facts as {@link #infoText} as a JSON object, with the uptime in whole seconds and a null
-     * {@code lockMode} when the lock adapter reports none.
+     * Returns the same facts as {@link #infoText} as a JSON object, with the uptime in whole seconds, a null
+     * {@code lockMode} when the lock adapter reports none, and an empty {@code awaitedAdapters} object unless
+     * plugins wait for adapters.
      */
     static String infoJson(CohortNode node, Instant now) {
         return infoJson(node, List.of(), now);
@@ -89,9 +95,42 @@ final class NodeReport {
         String lockMode = node.lockMode();
         info.put("lockMode", lockMode.isEmpty() ? null : lockMode);
         info.put("queueRole", node.queueRole());
+        info.put("awaitedAdapters", node.awaitedAdapters());
         info.put("resources", node.resources());
         info.put("configurationErrors", errors);
         return toJson(info);
+    }
+
+    /**
+     * Returns the plugins as {@link #pluginsText(List)} does, preceded, while plugins wait for adapters, by the
+     * adapters they wait for, the registered ones and the plugin services that wait.
+     */
+    static String pluginsText(CohortNode node) {
+        Map<String, String> awaited = node.awaitedAdapters();
+        List<PluginInfo> plugins = node.plugins();
+        if (awaited.isEmpty()) {
+            return pluginsText(plugins);
+        }
+
+        StringBuilder text = new StringBuilder("No plugin loads: plugins wait until each adapter that "
+                + "etc/io.cohort.core.cfg names is registered.\n");
+        TextTable table = new TextTable("SETTING", "CONFIGURED", "STATE", "REGISTERED");
+        Map<String, List<String>> registered = node.registeredAdapters();
+        for (Map.Entry<String, String> entry : awaited.entrySet()) {
+            List<String> names = registered.getOrDefault(entry.getKey(), List.of());
+            table.row(entry.getKey(), entry.getValue(), "not registered",
+                    names.isEmpty() ? "none" : String.join(", ", names));
+        }
+        text.append(table.render());
+        List<String> waiting = node.waitingPlugins();
+        text.append("Waiting plugin services: ").append(waiting.isEmpty() ? "none" : String.join(", ", waiting))
+                .append('\n');
+        text.append("Fix the adapter names in etc/io.cohort.core.cfg, or start the bundle that registers the "
+                + "adapter.\n");
+        if (!plugins.isEmpty()) {
+            text.append(pluginsText(plugins));
+        }
+        return text.toString();
     }
 
     /** Returns one line per plugin: name, bundle, version, state and last error. */
@@ -121,6 +160,13 @@ final class NodeReport {
             list.add(entry);
         }
         return toJson(list);
+    }
+
+    /** Returns {@code setting=name} pairs separated by commas. */
+    private static String settingsText(Map<String, String> settings) {
+        List<String> pairs = new ArrayList<>();
+        settings.forEach((setting, name) -> pairs.add(setting + "=" + name));
+        return String.join(", ", pairs);
     }
 
     /** Returns {@code 2d 03h 04m 05s} without leading zero units. A negative duration counts as zero. */

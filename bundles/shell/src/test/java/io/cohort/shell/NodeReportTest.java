@@ -156,6 +156,42 @@ public class NodeReportTest {
     }
 
     @Test(timeout = 5000)
+    public void pluginsText_awaitedAdapters_namesSettingsAndRegistered() {
+        String text = NodeReport.pluginsText(waitingNode());
+
+        assertEquals("""
+                No plugin loads: plugins wait until each adapter that etc/io.cohort.core.cfg names is registered.
+                SETTING        CONFIGURED  STATE           REGISTERED
+                queue.adapter  memroy      not registered  hazelcast, memory
+                Waiting plugin services: starter (io.cohort.samples.starter [12])
+                Fix the adapter names in etc/io.cohort.core.cfg, or start the bundle that registers the adapter.
+                """, text);
+    }
+
+    @Test(timeout = 5000)
+    public void pluginsText_nothingAwaited_listsPlugins() {
+        assertEquals("No plugins registered.\n", NodeReport.pluginsText(node(Map.of())));
+    }
+
+    @Test(timeout = 5000)
+    public void infoText_awaitedAdapters_namesThem() {
+        String text = NodeReport.infoText(waitingNode(), NOW);
+
+        assertTrue(text, text.contains("Plugins:      none load; they wait for adapters queue.adapter=memroy (see "
+                + "cohort:plugins)\n"));
+    }
+
+    @Test(timeout = 5000)
+    public void infoJson_awaitedAdapters_writesObject() throws Exception {
+        JsonNode json = JSON.readTree(NodeReport.infoJson(waitingNode(), NOW));
+
+        JsonNode notWaiting = JSON.readTree(NodeReport.infoJson(node(Map.of()), NOW));
+
+        assertEquals("memroy", json.get("awaitedAdapters").get("queue.adapter").asText());
+        assertEquals(0, notWaiting.get("awaitedAdapters").size());
+    }
+
+    @Test(timeout = 5000)
     public void pluginsJson_plugins_writesArrayWithNullError() throws Exception {
         JsonNode json = JSON.readTree(NodeReport.pluginsJson(plugins));
 
@@ -177,6 +213,57 @@ public class NodeReportTest {
         assertEquals("2h 00m 01s", NodeReport.formatUptime(Duration.ofSeconds(7_201)));
         assertEquals("3d 04h 05m 06s", NodeReport.formatUptime(Duration.ofSeconds(3 * 86_400 + 4 * 3_600 + 306)));
         assertEquals("0s", NodeReport.formatUptime(Duration.ofSeconds(-5)));
+    }
+
+    /** Returns a node whose plugins wait for the queue adapter {@code memroy}. */
+    private static CohortNode waitingNode() {
+        CohortNode base = node(Map.of());
+        return new CohortNode() {
+            @Override
+            public String nodeId() {
+                return base.nodeId();
+            }
+
+            @Override
+            public String appName() {
+                return base.appName();
+            }
+
+            @Override
+            public Instant startedAt() {
+                return base.startedAt();
+            }
+
+            @Override
+            public Map<String, String> adapters() {
+                return base.adapters();
+            }
+
+            @Override
+            public List<PluginInfo> plugins() {
+                return List.of();
+            }
+
+            @Override
+            public Map<String, String> awaitedAdapters() {
+                return Map.of("queue.adapter", "memroy");
+            }
+
+            @Override
+            public Map<String, List<String>> registeredAdapters() {
+                return Map.of("queue.adapter", List.of("hazelcast", "memory"));
+            }
+
+            @Override
+            public List<String> waitingPlugins() {
+                return List.of("starter (io.cohort.samples.starter [12])");
+            }
+
+            @Override
+            public Map<String, Long> resources() {
+                return Map.of();
+            }
+        };
     }
 
     private static CohortNode node(Map<String, Long> resources) {

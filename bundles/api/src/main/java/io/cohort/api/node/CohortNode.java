@@ -48,6 +48,29 @@ public interface CohortNode {
     List<PluginInfo> plugins();
 
     /**
+     * Returns the configured adapters that plugins wait for, keyed by their setting in {@code etc/io.cohort.core.cfg}
+     * ({@code cache.store}, {@code pubsub.adapter}, {@code queue.adapter}, {@code lock.adapter}) with the configured
+     * name as value. No plugin loads, and {@link #plugins()} stays empty, until every configured adapter has
+     * registered once. Empty once plugins load.
+     */
+    default Map<String, String> awaitedAdapters() {
+        return Map.of();
+    }
+
+    /** Returns the names of the registered adapters of each adapter setting, keyed as {@link #awaitedAdapters()}. */
+    default Map<String, List<String>> registeredAdapters() {
+        return Map.of();
+    }
+
+    /**
+     * Returns the plugin services that wait for {@link #awaitedAdapters()}, as {@code <plugin> (<bundle> [<id>])}.
+     * Empty once plugins load.
+     */
+    default List<String> waitingPlugins() {
+        return List.of();
+    }
+
+    /**
      * Returns how many live resources each manager holds for plugins on this node, keyed by names such as
      * {@code pubsub.subscriptions}, {@code sync.subscriptions}, {@code queue.consumers}, {@code queue.running},
      * {@code pubsub.debounce.pending} and {@code lock.held}. Operators and tests use it to see that nothing leaks.

@@ -9,6 +9,9 @@ public final class Adapters {
     /** Name of the in-process adapters, the default of every manager. */
     public static final String MEMORY = "memory";
 
+    /** Name of the adapters of the {@code cohort-hazelcast} bundle, which share data with the cluster. */
+    public static final String HAZELCAST = "hazelcast";
+
     private Adapters() {
     }
 }

@@ -3,6 +3,7 @@ package io.cohort.api.spi;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import io.cohort.api.queue.DeadLetter;
 
@@ -44,4 +45,14 @@ public interface EventQueueAdapter {
 
     /** Returns how many tasks wait in {@code queue}, delayed retries included. */
     long pending(String queue);
+
+    /**
+     * Returns the names of the queues, of every application, that this adapter stores tasks or dead letters for,
+     * including queues that no consumer reads, such as those restored when the adapter started. The set may also
+     * name queues that are empty now. Operators list queues through it, so it must not create or change a queue.
+     * The default returns an empty set, so that only the queues a node published or consumed on are listed.
+     */
+    default Set<String> queueNames() {
+        return Set.of();
+    }
 }

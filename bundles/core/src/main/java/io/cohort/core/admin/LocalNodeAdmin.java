@@ -167,15 +167,27 @@ final class LocalNodeAdmin implements NodeAdmin {
                 options.delivery());
     }
 
+    /**
+     * Returns a row for every channel this node published or consumed on, and for every other channel of the
+     * application whose queue contains waiting tasks or dead letters, such as tasks restored at start on a channel that
+     * no plugin consumes any more.
+     */
     @Override
     public List<QueueView> queues() {
+        Map<String, ChannelCounters> counters = queue.channelCounters();
+        Set<String> channels = new TreeSet<>(counters.keySet());
+        for (String channel : queue.storedChannels()) {
+            if (!channels.contains(channel) && (pending(channel) > 0 || deadLetterCount(channel) > 0)) {
+                channels.add(channel);
+            }
+        }
+
         List<QueueView> views = new ArrayList<>();
-        for (Map.Entry<String, ChannelCounters> entry : queue.channelCounters().entrySet()) {
-            String channel = entry.getKey();
-            ChannelCounters counters = entry.getValue();
+        for (String channel : channels) {
+            ChannelCounters channelCounters = counters.getOrDefault(channel, new ChannelCounters());
             views.add(new QueueView(nodeId(), channel, queue.consumers(channel), queue.running(channel),
-                    pending(channel), deadLetterCount(channel), counters.published(), counters.completed(),
-                    counters.retried(), counters.dead()));
+                    pending(channel), deadLetterCount(channel), channelCounters.published(),
+                    channelCounters.completed(), channelCounters.retried(), channelCounters.dead()));
         }
         return views;
     }
@@ -184,10 +196,13 @@ final class LocalNodeAdmin implements NodeAdmin {
     public List<DeadLetter> deadLetters(String channel) {
         Names.requireName("queue channel", channel);
         List<DeadLetter> letters = queue.deadLetters(channel);
-        if (letters.isEmpty() && !queue.channelCounters().containsKey(channel)) {
+        if (letters.isEmpty() && !queue.channelCounters().containsKey(channel)
+                && !queue.storedChannels().contains(channel)) {
+            Set<String> known = new TreeSet<>(queue.channelCounters().keySet());
+            known.addAll(queue.storedChannels());
             throw new IllegalArgumentException("queue channel '" + channel + "' not found: node " + nodeId()
-                    + " never published or consumed on it and it has no dead letters; channels on this node: "
-                    + queue.channelCounters().keySet());
+                    + " never published or consumed on it and the queue adapter stores no queue for it; known "
+                    + "channels: " + known);
         }
         return letters;
     }

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * because it is a second copy of a bundle already installed from another file. FileInstall skips the first kind
  * without a log line, so without this check a plugin dropped as a plain jar would simply never load. For the second
  * kind FileInstall updates the installed bundle from the copy and only logs a WARN; removing either file later
- * uninstalls that bundle.
+ * uninstalls that bundle, and the check then logs that the remaining file must leave the folder and come back.
  *
  * <p>The folders come from the framework property {@value #FOLDERS_PROPERTY}; without it the check does nothing.
  * Every {@value #PERIOD_SECONDS} s, on the thread {@value #THREAD_NAME}, it looks at each {@code *.jar} that no
@@ -49,6 +49,8 @@ public class DeployFolderCheck {
     private static final Logger LOG = LoggerFactory.getLogger(DeployFolderCheck.class);
 
     private final Map<Path, FileTime> reported = new HashMap<>();
+    /** The files of each reported second copy and of its original, with their bundle identity. */
+    private final Map<Path, String> copies = new HashMap<>();
     private ScheduledExecutorService executor;
     private BundleContext context;
     private List<Path> folders;
@@ -159,6 +161,7 @@ public class DeployFolderCheck {
             }
         }
         reported.keySet().retainAll(present);
+        copies.keySet().retainAll(present);
         return logged;
     }
 
@@ -172,7 +175,8 @@ public class DeployFolderCheck {
         if (now - modified.toMillis() < quiet.toMillis() || modified.equals(reported.get(jar))) {
             return false;
         }
-        Optional<String> problem = JarDiagnosis.problem(jar).or(() -> duplicate(jar, identities));
+        Optional<String> problem = JarDiagnosis.problem(jar).or(() -> duplicate(jar, identities))
+                .or(() -> leftByDeletedCopy(jar, identities));
         if (problem.isEmpty()) {
             return false;
         }
@@ -181,13 +185,37 @@ public class DeployFolderCheck {
         return true;
     }
 
-    /** Returns why {@code jar} is a second copy of an installed bundle, or empty if it is not one. */
-    private static Optional<String> duplicate(Path jar, Map<String, Path> identities) {
-        return JarDiagnosis.identity(jar)
-                .filter(identity -> identities.containsKey(identity) && !identities.get(identity).equals(jar))
-                .map(identity -> "it is a second copy of bundle " + identity + ", installed from "
-                        + identities.get(identity) + ", so FileInstall updated that bundle from it instead. Deleting "
-                        + "either file uninstalls the bundle: move both out of the folder, then put one back");
+    /**
+     * Returns why {@code jar} is a second copy of an installed bundle, or empty if it is not one. Remembers both
+     * files, for {@link #leftByDeletedCopy}.
+     */
+    private Optional<String> duplicate(Path jar, Map<String, Path> identities) {
+        Optional<String> identity = JarDiagnosis.identity(jar)
+                .filter(name -> identities.containsKey(name) && !identities.get(name).equals(jar));
+        if (identity.isEmpty()) {
+            return Optional.empty();
+        }
+        Path original = identities.get(identity.get());
+        copies.put(jar, identity.get());
+        copies.put(original, identity.get());
+        return Optional.of("it is a second copy of bundle " + identity.get() + ", installed from " + original
+                + ", so FileInstall updated that bundle from it instead. Deleting either file uninstalls the bundle: "
+                + "move both out of the folder, then put one back");
+    }
+
+    /**
+     * Returns why {@code jar}, one of two copies of a bundle, is not installed after the other copy was deleted, or
+     * empty if that is not the case. FileInstall 3.7.4 uninstalls the bundle then and does not install the remaining
+     * file again, even when it is touched, until the file leaves the folder and comes back.
+     */
+    private Optional<String> leftByDeletedCopy(Path jar, Map<String, Path> identities) {
+        String identity = copies.get(jar);
+        if (identity == null || identities.containsKey(identity)) {
+            return Optional.empty();
+        }
+        return Optional.of("deleting another copy of bundle " + identity + " from the folder uninstalled the bundle, "
+                + "and FileInstall does not install this file again while it stays in the folder. Move it out of the "
+                + "folder, wait for the next scan of the folder, then copy it back");
     }
 
     /** Sets the folders to check without a framework, for tests. */

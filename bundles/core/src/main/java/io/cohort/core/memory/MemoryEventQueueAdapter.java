@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -267,6 +269,12 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
         } finally {
             state.lock.unlock();
         }
+    }
+
+    /** Returns every queue that this adapter restored or that an offer, a take or a settling call named, sorted. */
+    @Override
+    public Set<String> queueNames() {
+        return new TreeSet<>(queues.keySet());
     }
 
     /** Returns how many tasks of {@code queue} are taken and not yet settled. */

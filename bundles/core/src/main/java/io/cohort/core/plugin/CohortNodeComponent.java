@@ -123,6 +123,24 @@ public class CohortNodeComponent implements CohortNode {
     }
 
     @Override
+    public Map<String, String> awaitedAdapters() {
+        PluginRuntime current = runtime;
+        return current == null ? Map.of() : current.awaitedAdapters();
+    }
+
+    @Override
+    public Map<String, List<String>> registeredAdapters() {
+        PluginRuntime current = runtime;
+        return current == null ? Map.of() : current.registeredAdapters();
+    }
+
+    @Override
+    public List<String> waitingPlugins() {
+        PluginRuntime current = runtime;
+        return current == null ? List.of() : current.waitingPlugins();
+    }
+
+    @Override
     public Map<String, Long> resources() {
         Map<String, Long> totals = new TreeMap<>();
         for (ResourceCounter counter : counters) {

@@ -2,10 +2,10 @@ package io.cohort.core.plugin;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +91,9 @@ public class PluginRuntime {
     /** How long plugins may wait for the configured adapters before the runtime warns. */
     static final Duration ADAPTER_WAIT_WARNING = Duration.ofSeconds(30);
 
+    /** Names of the adapters that Cohort's own bundles register: the in-process ones and the Hazelcast ones. */
+    static final List<String> SHIPPED_ADAPTERS = List.of(Adapters.MEMORY, Adapters.HAZELCAST);
+
     @Reference
     private NodeSettings settings;
 
@@ -103,7 +106,7 @@ public class PluginRuntime {
     private SynchronousBundleListener bundleListener;
     private ServiceTracker<Object, Object> adapterTracker;
     private boolean pluginsTracked;
-    private List<String> lastMissing = List.of();
+    private Map<String, String> lastMissing = Map.of();
     private ScheduledExecutorService adapterWaitTimer;
 
     /** Creates the runtime that DS activates. */
@@ -134,6 +137,7 @@ public class PluginRuntime {
         LOG.info("Plugin runtime started on node {} for application {} with a hook timeout of {} ms",
                 settings.nodeId(), settings.appName(), hookTimeout.toMillis());
         startTrackingPluginsWhenAdaptersReady();
+        warnAboutUnknownAdapterNames();
     }
 
     /** Parses the value of {@value #HOOK_TIMEOUT_PROPERTY}, and returns the default for a missing or invalid value. */
@@ -159,7 +163,7 @@ public class PluginRuntime {
         if (pluginsTracked || adapterTracker == null) {
             return;
         }
-        List<String> missing = missingAdapters();
+        Map<String, String> missing = missingAdapters();
         if (!missing.isEmpty()) {
             if (!missing.equals(lastMissing)) {
                 lastMissing = missing;
@@ -171,6 +175,30 @@ public class PluginRuntime {
         pluginsTracked = true;
         tracker.open();
         LOG.info("Node {} has its adapters registered; loading plugins", settings.nodeId());
+    }
+
+    /**
+     * Logs a WARN at once for each configured adapter name that is neither registered nor one of the adapters that
+     * Cohort ships, which is most likely a misspelling. A third-party adapter of that name may still register later,
+     * so plugins keep waiting for it.
+     */
+    private void warnAboutUnknownAdapterNames() {
+        Map<String, String> missing = missingAdapters();
+        unknownAdapterNames(missing).forEach((setting, name) -> LOG.warn("Node {}: {}={} in etc/io.cohort.core.cfg "
+                + "names no registered adapter and none that Cohort ships ({}); plugins load only once an adapter "
+                + "named '{}' registers. Fix the name unless a third-party adapter of that name is still starting",
+                settings.nodeId(), setting, name, String.join(", ", SHIPPED_ADAPTERS), name));
+    }
+
+    /** Returns the entries of {@code configured} whose adapter name is not one of {@link #SHIPPED_ADAPTERS}. */
+    static Map<String, String> unknownAdapterNames(Map<String, String> configured) {
+        Map<String, String> unknown = new LinkedHashMap<>();
+        configured.forEach((setting, name) -> {
+            if (!SHIPPED_ADAPTERS.contains(name)) {
+                unknown.put(setting, name);
+            }
+        });
+        return unknown;
     }
 
     /**
@@ -186,13 +214,50 @@ public class PluginRuntime {
                 ADAPTER_WAIT_WARNING.toSeconds(), missingAdapters(), registeredAdapters());
     }
 
-    /** Returns the registered adapters, as {@code <spi>=[<names>]}. */
-    private Map<String, List<String>> registeredAdapters() {
-        Map<String, List<String>> registered = new TreeMap<>();
-        for (Class<?> type : configuredAdapters().keySet()) {
+    /**
+     * Returns the configured adapters that plugins wait for before any plugin loads, keyed by setting
+     * ({@code queue.adapter}) with the configured name as value. Empty once plugins load: an adapter that
+     * unregisters later does not unload them.
+     */
+    public synchronized Map<String, String> awaitedAdapters() {
+        if (pluginsTracked || adapterTracker == null) {
+            return Map.of();
+        }
+        return missingAdapters();
+    }
+
+    /**
+     * Returns the plugin services that wait for {@link #awaitedAdapters()}, as {@code <plugin> (<bundle> [<id>])},
+     * sorted. Empty once plugins load.
+     */
+    public synchronized List<String> waitingPlugins() {
+        if (pluginsTracked || adapterTracker == null) {
+            return List.of();
+        }
+        List<String> waiting = new ArrayList<>();
+        try {
+            ServiceReference<?>[] references = context.getServiceReferences(Plugin.class.getName(), null);
+            for (ServiceReference<?> reference : references == null ? new ServiceReference<?>[0] : references) {
+                Bundle bundle = reference.getBundle();
+                if (bundle != null) {
+                    waiting.add(reference.getProperty(Plugin.NAME_PROPERTY) + " (" + bundle.getSymbolicName() + " ["
+                            + bundle.getBundleId() + "])");
+                }
+            }
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException("a null filter cannot be invalid", e);
+        }
+        waiting.sort(null);
+        return waiting;
+    }
+
+    /** Returns the names of the registered adapters for each adapter setting, sorted. */
+    public Map<String, List<String>> registeredAdapters() {
+        Map<String, List<String>> registered = new LinkedHashMap<>();
+        for (AdapterSetting setting : configuredAdapters()) {
             List<String> names = new ArrayList<>();
             try {
-                ServiceReference<?>[] references = context.getServiceReferences(type.getName(),
+                ServiceReference<?>[] references = context.getServiceReferences(setting.type().getName(),
                         "(" + Adapters.NAME_PROPERTY + "=*)");
                 for (ServiceReference<?> reference : references == null ? new ServiceReference<?>[0] : references) {
                     names.add(String.valueOf(reference.getProperty(Adapters.NAME_PROPERTY)));
@@ -201,34 +266,33 @@ public class PluginRuntime {
                 throw new IllegalStateException("invalid adapter filter", e);
             }
             names.sort(null);
-            registered.put(type.getSimpleName(), names);
+            registered.put(setting.setting(), names);
         }
         return registered;
     }
 
-    /** Returns the adapter name that the node settings configure for each adapter SPI. */
-    private Map<Class<?>, String> configuredAdapters() {
-        return Map.of(
-                CacheStoreAdapter.class, settings.cacheStore(),
-                PubSubAdapter.class, settings.pubSubAdapter(),
-                EventQueueAdapter.class, settings.queueAdapter(),
-                LockAdapter.class, settings.lockAdapter());
+    /** Returns each adapter setting of the node configuration with its adapter SPI and configured name. */
+    private List<AdapterSetting> configuredAdapters() {
+        return List.of(
+                new AdapterSetting("cache.store", CacheStoreAdapter.class, settings.cacheStore()),
+                new AdapterSetting("pubsub.adapter", PubSubAdapter.class, settings.pubSubAdapter()),
+                new AdapterSetting("queue.adapter", EventQueueAdapter.class, settings.queueAdapter()),
+                new AdapterSetting("lock.adapter", LockAdapter.class, settings.lockAdapter()));
     }
 
-    /** Returns the configured adapters that are not registered, as {@code <spi>=<name>}. */
-    private List<String> missingAdapters() {
-        List<String> missing = new ArrayList<>();
-        configuredAdapters().forEach((type, name) -> {
+    /** Returns the configured adapters that are not registered, keyed by setting, in the order of the settings. */
+    private Map<String, String> missingAdapters() {
+        Map<String, String> missing = new LinkedHashMap<>();
+        for (AdapterSetting setting : configuredAdapters()) {
+            String filter = "(" + Adapters.NAME_PROPERTY + "=" + setting.name() + ")";
             try {
-                String filter = "(" + Adapters.NAME_PROPERTY + "=" + name + ")";
-                if (context.getServiceReferences(type.getName(), filter) == null) {
-                    missing.add(type.getSimpleName() + "=" + name);
+                if (context.getServiceReferences(setting.type().getName(), filter) == null) {
+                    missing.put(setting.setting(), setting.name());
                 }
             } catch (InvalidSyntaxException e) {
-                throw new IllegalStateException("adapter name " + name + " makes an invalid filter", e);
+                throw new IllegalStateException("adapter name " + setting.name() + " makes an invalid filter", e);
             }
-        });
-        missing.sort(null);
+        }
         return missing;
     }
 
@@ -290,6 +354,10 @@ public class PluginRuntime {
                 bundle.getVersion().toString());
         return PluginEntry.of(reference.getProperty(Plugin.NAME_PROPERTY),
                 reference.getProperty(Plugin.DEPENDENCIES_PROPERTY), bundleRef, new ServicePlugin(reference));
+    }
+
+    /** An adapter setting of the node configuration, the adapter SPI it selects and the configured name. */
+    private record AdapterSetting(String setting, Class<?> type, String name) {
     }
 
     /** The entry of one tracked service, replaced when the service's plugin properties change. */

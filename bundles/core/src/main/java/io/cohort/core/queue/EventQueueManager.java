@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -224,6 +226,26 @@ public final class EventQueueManager implements ResourceCounter {
     public long pending(String channel) {
         Names.requireName("channel", channel);
         return adapter().pending(queueName(channel));
+    }
+
+    /**
+     * Returns the channels of this node's application that the configured adapter stores a queue for, sorted, so
+     * that channels which no consumer on this node reads are listed too. Some may be empty. The set is empty while
+     * the adapter is not registered, or when the adapter cannot list its queues.
+     */
+    public Set<String> storedChannels() {
+        Optional<EventQueueAdapter> adapter = adapters.find(settings.queueAdapter());
+        if (adapter.isEmpty()) {
+            return Set.of();
+        }
+        String prefix = queueName("");
+        Set<String> channels = new TreeSet<>();
+        for (String queue : adapter.get().queueNames()) {
+            if (queue.startsWith(prefix) && queue.length() > prefix.length()) {
+                channels.add(queue.substring(prefix.length()));
+            }
+        }
+        return channels;
     }
 
     /** Returns the task counts of every channel this node published or consumed on, sorted by channel. */

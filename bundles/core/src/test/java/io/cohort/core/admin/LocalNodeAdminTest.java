@@ -3,11 +3,15 @@ package io.cohort.core.admin;
 import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,12 +29,15 @@ import io.cohort.api.lock.LockHandle;
 import io.cohort.api.pubsub.Delivery;
 import io.cohort.api.queue.DeadLetter;
 import io.cohort.api.queue.TaskOptions;
+import io.cohort.api.spi.TaskRecord;
 import io.cohort.api.sync.SyncOptions;
 import io.cohort.core.memory.LocalBus;
+import io.cohort.core.memory.MemoryEventQueueAdapter;
 
 import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 import org.junit.rules.Timeout;
 
 /** The admin views and write operations of one node, on real managers with in-process adapters. */
@@ -40,6 +47,9 @@ public class LocalNodeAdminTest {
 
     @Rule
     public final Timeout timeout = Timeout.seconds(60);
+
+    @Rule
+    public final TemporaryFolder folder = new TemporaryFolder();
 
     private final LocalBus bus = new LocalBus();
     private final TestNode node = new TestNode("n1", bus);
@@ -264,6 +274,33 @@ public class LocalNodeAdminTest {
     }
 
     @Test
+    public void queues_restoredUnconsumedChannels_listedAndRetryable() throws Exception {
+        Path directory = folder.newFolder("queue").toPath();
+        MemoryEventQueueAdapter saved = new MemoryEventQueueAdapter(directory);
+        saved.offer(TestNode.APP + ":gone.plugin", task("t-1", "gone.plugin"));
+        saved.offer(TestNode.APP + ":gone.dead", task("t-2", "gone.dead"));
+        assertNotNull(saved.take(TestNode.APP + ":gone.dead", Duration.ZERO));
+        saved.deadLetter(TestNode.APP + ":gone.dead", new DeadLetter("t-2", "gone.dead", "{\"id\":\"o-2\"}", 1,
+                "java.lang.IllegalStateException: down", Instant.EPOCH, Instant.EPOCH, TaskOptions.defaults()));
+        saved.offer("other-app:gone.plugin", task("t-3", "gone.plugin"));
+        saved.persist();
+
+        try (TestNode restarted = new TestNode("n2", new LocalBus(), new MemoryEventQueueAdapter(directory))) {
+            LocalNodeAdmin restartedAdmin = restarted.admin;
+
+            assertEquals(List.of(new QueueView("n2", "gone.dead", 0, 0, 0, 1, 0, 0, 0, 0),
+                    new QueueView("n2", "gone.plugin", 0, 0, 1, 0, 0, 0, 0, 0)), restartedAdmin.queues());
+            assertEquals(List.of(), restartedAdmin.deadLetters("gone.plugin"));
+            assertEquals("t-2", restartedAdmin.deadLetters("gone.dead").get(0).taskId());
+
+            assertEquals(List.of("t-2"), restartedAdmin.retryDeadLetters("gone.dead"));
+            assertEquals(List.of(), restartedAdmin.deadLetters("gone.dead"));
+            assertEquals(1, restarted.queueManager.pending("gone.dead"));
+            assertEquals(1, restarted.queueManager.pending("gone.plugin"));
+        }
+    }
+
+    @Test
     public void queues_taskWithoutConsumer_isPending() {
         admin.publishTask("later", "{\"id\":\"o-5\",\"quantity\":1}", null);
 
@@ -324,5 +361,10 @@ public class LocalNodeAdminTest {
         assertEquals(Long.valueOf(1), totals.get("queue.published"));
         assertEquals(Long.valueOf(0), totals.get("lock.held"));
         assertNull(totals.get("unknown"));
+    }
+
+    private static TaskRecord task(String id, String channel) {
+        return new TaskRecord(id, channel, "{\"id\":\"o-1\"}".getBytes(StandardCharsets.UTF_8), 1, 0, 60_000, 1_000,
+                System.currentTimeMillis());
     }
 }

@@ -14,6 +14,7 @@ import io.cohort.api.lock.LockManager;
 import io.cohort.api.pubsub.PubSubManager;
 import io.cohort.api.queue.EventQueue;
 import io.cohort.api.spi.Adapters;
+import io.cohort.api.spi.EventQueueAdapter;
 import io.cohort.core.cache.CacheService;
 import io.cohort.core.json.JsonCodec;
 import io.cohort.core.lock.BundleLockManager;
@@ -65,6 +66,11 @@ final class TestNode implements AutoCloseable {
     private final ExecutorService responder;
 
     TestNode(String nodeId, LocalBus bus) {
+        this(nodeId, bus, new MemoryEventQueueAdapter());
+    }
+
+    /** Creates a node whose event queue stores its tasks in {@code queueAdapter}, registered as the memory adapter. */
+    TestNode(String nodeId, LocalBus bus, EventQueueAdapter queueAdapter) {
         settings = new NodeSettings(APP, nodeId, Path.of("target"), Adapters.MEMORY, Adapters.MEMORY,
                 Adapters.MEMORY, Adapters.MEMORY, Duration.ofSeconds(1));
         cacheService = new CacheService(settings);
@@ -72,7 +78,7 @@ final class TestNode implements AutoCloseable {
         pubSub = new NodePubSubManager(settings);
         invoke(pubSub, "addAdapter", new MemoryPubSubAdapter(bus), MEMORY);
         queueManager = new EventQueueManager(settings);
-        invoke(queueManager, "addAdapter", new MemoryEventQueueAdapter(), MEMORY);
+        invoke(queueManager, "addAdapter", queueAdapter, MEMORY);
         lockService = new LockService(settings);
         lockService.addAdapter(new MemoryLockAdapter(), MEMORY);
         sync = new NodeSyncManager(settings);

@@ -115,6 +115,25 @@ public class DeployFolderCheckTest {
     }
 
     @Test
+    public void check_copyDeleted_remainingJarLogged() throws IOException {
+        Path original = settled(jar("plugin.jar", "com.example.plugin"));
+        Path copy = settled(jar("plugin-copy.jar", "com.example.plugin"));
+        check.check(Set.of(original), Map.of("com.example.plugin 0.0.0", original), QUIET);
+        Files.delete(copy);
+
+        List<Path> logged = check.check(Set.of(), Map.of(), QUIET);
+
+        assertEquals(List.of(original), logged);
+    }
+
+    @Test
+    public void check_uninstalledBundleWithoutCopy_notLogged() throws IOException {
+        settled(jar("plugin.jar", "com.example.plugin"));
+
+        assertEquals(List.of(), check.check(Set.of(), Map.of(), QUIET));
+    }
+
+    @Test
     public void check_otherVersionOfInstalledBundle_notLogged() throws IOException {
         Path original = settled(jar("plugin.jar", "com.example.plugin"));
         settled(jar("plugin-2.jar", "com.example.plugin"));
