@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,18 +54,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A graceful stop loses nothing: {@link #persist()} (called on deactivate) writes every ready, delayed and
  * in-flight task and every dead letter to one JSON file per queue under {@code <cohort.data>/queue/}, and the next
- * instance loads and deletes those files when it starts. In-flight tasks come back as ready with the same attempt
- * number, so a task that was running at the stop runs again. Delayed retries keep their due time on the wall clock,
- * so time spent stopped counts towards their backoff.
+ * instance loads those files when it starts. A file stays on disk until the next {@link #persist()} replaces it, or
+ * deletes it because its queue has become empty, so a process that dies after a restore still finds the saved tasks
+ * at its next start. In-flight tasks come back as ready with the same attempt number, so a task that was running at
+ * the stop runs again. Delayed retries keep their due time on the wall clock, so time spent stopped counts towards
+ * their backoff.
  *
  * <p>The component is immediate, so that its tasks stay in memory while the managers that use it restart.
  *
  * <p>Thread safety: all methods may be called from any thread. Each queue has its own lock, and {@link #take} waits
  * on a condition of that lock.
  *
- * <p><b>Warning:</b> a process that dies without a graceful stop loses every task of this adapter. Calls that settle
- * a task after {@link #persist()} are ignored, because the file already contains the task as ready, so it runs again
- * after the restart.
+ * <p><b>Warning:</b> the files change only at a graceful stop. A process that dies without one loses the tasks
+ * offered since its start and runs again, at its next start, the saved tasks that it had already settled. Calls that
+ * settle a task after {@link #persist()} are ignored, because the file already contains the task as ready, so it runs
+ * again after the restart.
  */
 @Component(service = EventQueueAdapter.class, property = Adapters.NAME_PROPERTY + "=" + Adapters.MEMORY,
         immediate = true)
@@ -77,6 +82,7 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(MemoryEventQueueAdapter.class);
     private static final String SUFFIX = ".json";
+    private static final String TEMP_SUFFIX = ".tmp";
     private static final int FILE_FORMAT = 1;
     private static final int MAX_READABLE_FILE_NAME = 120;
 
@@ -84,6 +90,7 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
     private static final Duration MAX_DELAY = Duration.ofDays(365);
 
     private final Map<String, QueueState> queues = new ConcurrentHashMap<>();
+    private final Map<String, SavedQueue> savedQueues = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final JsonCodec codec = new JsonCodec();
     private final int maxDeadLetters;
@@ -96,8 +103,8 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
     }
 
     /**
-     * Creates an adapter that saves its queues in {@code directory} and loads, then deletes, the queue files that an
-     * earlier instance saved there.
+     * Creates an adapter that saves its queues in {@code directory} and loads the queue files that an earlier
+     * instance saved there. The files stay until {@link #persist()} replaces or deletes them.
      *
      * @throws IOException if the directory cannot be created or listed
      */
@@ -294,7 +301,9 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
     /**
      * Writes every queue to its file in the directory and stops this adapter. Later offers throw
      * {@link IllegalStateException}, takes return null after their wait, and settling calls are ignored. A queue
-     * whose file cannot be written is logged at ERROR with the number of tasks lost. Calling it twice does nothing.
+     * without tasks or dead letters has its file deleted. When a file cannot be written, its previous content stays
+     * and an ERROR names the file, the cause, and how many tasks are lost or will run again. Calling it twice does
+     * nothing.
      */
     public synchronized void persist() {
         if (closed) {
@@ -305,9 +314,11 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
         closed = true;
         Path dir = directory;
         int files = 0;
+        int failed = 0;
         for (Map.Entry<String, QueueState> entry : queues.entrySet()) {
             QueueFile file = snapshot(entry.getKey(), entry.getValue());
             if (file.ready().isEmpty() && file.delayed().isEmpty() && file.deadLetters().isEmpty()) {
+                deleteSaved(file.queue());
                 continue;
             }
             if (dir == null) {
@@ -317,14 +328,22 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
             }
             if (write(dir, file)) {
                 files++;
+            } else {
+                failed++;
             }
         }
-        LOG.info("Memory event queue stopped; saved {} queues in {}", files, dir);
+        if (failed > 0) {
+            LOG.error("Memory event queue stopped; saved {} queues in {} and failed to save {} (see the errors above)",
+                    files, dir, failed);
+        } else {
+            LOG.info("Memory event queue stopped; saved {} queues in {}", files, dir);
+        }
     }
 
     private void restore(Path dir) throws IOException {
         Files.createDirectories(dir);
         this.directory = dir;
+        deleteLeftoverTempFiles(dir);
         int tasks = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path file : files) {
@@ -334,7 +353,26 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
         LOG.info("Memory event queue started in {}; restored {} tasks", dir, tasks);
     }
 
-    /** Loads one saved queue and deletes its file. An unreadable file is renamed to {@code *.bad} and kept. */
+    /**
+     * Deletes the temporary files of saves that did not finish. The queue file next to such a file, if any, still
+     * contains the last complete save.
+     */
+    private static void deleteLeftoverTempFiles(Path dir) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX + TEMP_SUFFIX)) {
+            for (Path temp : files) {
+                try {
+                    Files.delete(temp);
+                    LOG.warn("Deleted {}, left by a save of a queue that did not finish; the queue's last complete "
+                            + "save, if any, is in the file without {}", temp, TEMP_SUFFIX);
+                } catch (IOException e) {
+                    LOG.warn("Ignored {}, left by a save of a queue that did not finish: failed to delete it ({})",
+                            temp, reason(e), e);
+                }
+            }
+        }
+    }
+
+    /** Loads one saved queue and keeps its file. An unreadable file is renamed to {@code *.bad} and kept. */
     private int load(Path file) throws IOException {
         QueueFile saved;
         try {
@@ -364,7 +402,7 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
             state.lock.unlock();
         }
 
-        Files.delete(file);
+        savedQueues.merge(saved.queue(), SavedQueue.of(file, saved), SavedQueue::plus);
         LOG.info("Queue {} restored {} ready, {} delayed tasks and {} dead letters from {}", saved.queue(),
                 saved.ready().size(), saved.delayed().size(), saved.deadLetters().size(), file);
         return saved.ready().size() + saved.delayed().size();
@@ -391,10 +429,13 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
         }
     }
 
-    /** Writes a temporary file, forces it to disk and renames it over the queue's file. */
+    /**
+     * Writes a temporary file, forces it to disk and renames it over the queue's file, so that a failure at any step
+     * leaves the previous file as it was. On failure the temporary file is deleted.
+     */
     private boolean write(Path dir, QueueFile file) {
         Path target = dir.resolve(fileName(file.queue()));
-        Path temp = dir.resolve(target.getFileName() + ".tmp");
+        Path temp = dir.resolve(target.getFileName() + TEMP_SUFFIX);
         try {
             byte[] json = codec.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(file);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE,
@@ -410,14 +451,100 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             }
-            LOG.info("Queue {} saved {} ready, {} delayed tasks and {} dead letters to {}", file.queue(),
-                    file.ready().size(), file.delayed().size(), file.deadLetters().size(), target);
-            return true;
         } catch (IOException | RuntimeException e) {
-            LOG.error("Queue {} lost {} tasks and {} dead letters: failed to write {}", file.queue(),
-                    file.ready().size() + file.delayed().size(), file.deadLetters().size(), target, e);
+            deleteTemp(file.queue(), temp);
+            logLostSave(file, target, e);
             return false;
         }
+
+        SavedQueue previous = savedQueues.put(file.queue(), SavedQueue.of(target, file));
+        if (previous != null) {
+            deleteFiles(file.queue(), previous.files(), target);
+        }
+        forceDirectory(dir);
+        LOG.info("Queue {} saved {} ready, {} delayed tasks and {} dead letters to {}", file.queue(),
+                file.ready().size(), file.delayed().size(), file.deadLetters().size(), target);
+        return true;
+    }
+
+    private static void deleteTemp(String queue, Path temp) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            LOG.warn("Queue {} failed to delete the temporary file {} ({}); the next start deletes it", queue, temp,
+                    reason(e), e);
+        }
+    }
+
+    /** Logs a failed save with what the previous save in the file still contains, and what is lost. */
+    private void logLostSave(QueueFile file, Path target, Exception e) {
+        SavedQueue previous = savedQueues.getOrDefault(file.queue(), SavedQueue.NONE);
+        int lost = 0;
+        int inPrevious = 0;
+        for (String taskId : taskIdsOf(file)) {
+            if (previous.taskIds().contains(taskId)) {
+                inPrevious++;
+            } else {
+                lost++;
+            }
+        }
+        LOG.error("Queue {} failed to save {} tasks and {} dead letters to {}: {}. That file keeps its previous save "
+                + "of {} tasks and {} dead letters: {} of the current tasks are in it and run again at the next "
+                + "start, {} are lost, and {} tasks in it that already finished run again too", file.queue(),
+                taskIdsOf(file).size(), file.deadLetters().size(), target, reason(e), previous.taskIds().size(),
+                previous.deadLetters(), inPrevious, lost, previous.taskIds().size() - inPrevious, e);
+    }
+
+    /** Deletes the saved file of a queue that has no tasks or dead letters left, so its tasks do not run again. */
+    private void deleteSaved(String queue) {
+        SavedQueue previous = savedQueues.remove(queue);
+        if (previous == null || directory == null) {
+            return;
+        }
+        deleteFiles(queue, previous.files(), null);
+        forceDirectory(directory);
+        LOG.info("Queue {} has no tasks or dead letters left; deleted its saved file {}", queue, previous.files());
+    }
+
+    /** Deletes the files of an earlier save except {@code keep}, for example a file found under another name. */
+    private static void deleteFiles(String queue, List<Path> files, Path keep) {
+        for (Path file : files) {
+            if (file.equals(keep)) {
+                continue;
+            }
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOG.error("Queue {} failed to delete its earlier saved file {} ({}); its tasks run again at the next "
+                        + "start", queue, file, reason(e), e);
+            }
+        }
+    }
+
+    /** Forces the directory entries to disk, so that a rename or delete survives a crash of the machine. */
+    private static void forceDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Some platforms, Windows among them, cannot open a directory, so this step is skipped there.
+            LOG.debug("Could not force directory {} to disk", dir, e);
+        }
+    }
+
+    /** Returns the ids of the ready and delayed tasks in a queue file. */
+    private static Set<String> taskIdsOf(QueueFile file) {
+        Set<String> ids = new LinkedHashSet<>();
+        file.ready().forEach(task -> ids.add(task.id()));
+        file.delayed().forEach(delayed -> ids.add(delayed.task().id()));
+        return ids;
+    }
+
+    /** Returns the operating system's reason for a file error, such as "No space left on device". */
+    private static String reason(Exception e) {
+        if (e instanceof FileSystemException fileError && fileError.getReason() != null) {
+            return fileError.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /**
@@ -508,6 +635,24 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
             ready = ready == null ? List.of() : ready;
             delayed = delayed == null ? List.of() : delayed;
             deadLetters = deadLetters == null ? List.of() : deadLetters;
+        }
+    }
+
+    /** The files on disk that contain a queue's last save, with the ids of its tasks and its number of dead letters. */
+    private record SavedQueue(List<Path> files, Set<String> taskIds, int deadLetters) {
+
+        static final SavedQueue NONE = new SavedQueue(List.of(), Set.of(), 0);
+
+        static SavedQueue of(Path file, QueueFile content) {
+            return new SavedQueue(List.of(file), taskIdsOf(content), content.deadLetters().size());
+        }
+
+        SavedQueue plus(SavedQueue other) {
+            List<Path> allFiles = new ArrayList<>(files);
+            allFiles.addAll(other.files);
+            Set<String> allIds = new LinkedHashSet<>(taskIds);
+            allIds.addAll(other.taskIds);
+            return new SavedQueue(List.copyOf(allFiles), Set.copyOf(allIds), deadLetters + other.deadLetters);
         }
     }
 }

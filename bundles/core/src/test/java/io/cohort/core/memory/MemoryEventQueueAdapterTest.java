@@ -7,9 +7,11 @@ import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +62,7 @@ public class MemoryEventQueueAdapterTest {
 
         assertEquals(2, jsonFiles(dir).size());
         MemoryEventQueueAdapter second = new MemoryEventQueueAdapter(dir);
-        assertEquals(List.of(), jsonFiles(dir));
+        assertEquals(2, jsonFiles(dir).size());
         assertEquals(4, second.pending(QUEUE));
         assertEquals(1, second.pending(OTHER_QUEUE));
         assertEquals(List.of(letter), second.deadLetters(QUEUE));
@@ -105,6 +107,96 @@ public class MemoryEventQueueAdapterTest {
 
         MemoryEventQueueAdapter second = new MemoryEventQueueAdapter(dir);
         assertEquals("a", second.take(QUEUE, Duration.ZERO).id());
+    }
+
+    @Test
+    public void restore_thenCrash_savedTasksRestoredAgain() throws Exception {
+        Path dir = folder.newFolder("queue").toPath();
+        MemoryEventQueueAdapter first = new MemoryEventQueueAdapter(dir);
+        first.offer(QUEUE, task("a"));
+        first.offer(QUEUE, task("b"));
+        first.persist();
+
+        // The second adapter completes task a and ends without persist(), as a killed process does.
+        MemoryEventQueueAdapter second = new MemoryEventQueueAdapter(dir);
+        second.complete(QUEUE, second.take(QUEUE, Duration.ZERO).id());
+        MemoryEventQueueAdapter third = new MemoryEventQueueAdapter(dir);
+
+        assertEquals(2, third.pending(QUEUE));
+        assertEquals("a", third.take(QUEUE, Duration.ZERO).id());
+        assertEquals("b", third.take(QUEUE, Duration.ZERO).id());
+    }
+
+    @Test
+    public void persist_allTasksCompleted_deletesSavedFile() throws Exception {
+        Path dir = folder.newFolder("queue").toPath();
+        MemoryEventQueueAdapter first = new MemoryEventQueueAdapter(dir);
+        first.offer(QUEUE, task("a"));
+        first.persist();
+        MemoryEventQueueAdapter second = new MemoryEventQueueAdapter(dir);
+        second.complete(QUEUE, second.take(QUEUE, Duration.ZERO).id());
+
+        second.persist();
+
+        assertEquals(List.of(), jsonFiles(dir));
+        assertEquals(0, new MemoryEventQueueAdapter(dir).pending(QUEUE));
+    }
+
+    @Test
+    public void persist_renamedFile_leavesOneFile() throws Exception {
+        Path dir = folder.newFolder("queue").toPath();
+        MemoryEventQueueAdapter first = new MemoryEventQueueAdapter(dir);
+        first.offer(QUEUE, task("a"));
+        first.persist();
+        Path saved = dir.resolve(MemoryEventQueueAdapter.fileName(QUEUE));
+        Files.move(saved, dir.resolve("renamed.json"));
+        MemoryEventQueueAdapter second = new MemoryEventQueueAdapter(dir);
+
+        second.persist();
+
+        assertEquals(List.of(saved), jsonFiles(dir));
+        assertEquals(1, new MemoryEventQueueAdapter(dir).pending(QUEUE));
+    }
+
+    @Test
+    public void persist_diskFull_keepsPreviousFile() throws Exception {
+        Path deviceFull = Path.of("/dev/full");
+        assumeTrue("needs /dev/full, which fails every write with ENOSPC", Files.isWritable(deviceFull));
+        Path dir = folder.newFolder("queue").toPath();
+        MemoryEventQueueAdapter first = new MemoryEventQueueAdapter(dir);
+        first.offer(QUEUE, task("a"));
+        first.offer(QUEUE, task("b"));
+        first.persist();
+        Path saved = dir.resolve(MemoryEventQueueAdapter.fileName(QUEUE));
+        byte[] previous = Files.readAllBytes(saved);
+        MemoryEventQueueAdapter second = new MemoryEventQueueAdapter(dir);
+        second.offer(QUEUE, task("c"));
+        // The save writes its temporary file through this link, so the write fails as on a full disk.
+        Path temp = dir.resolve(saved.getFileName() + ".tmp");
+        Files.createSymbolicLink(temp, deviceFull);
+
+        second.persist();
+
+        assertArrayEquals(previous, Files.readAllBytes(saved));
+        assertFalse(Files.exists(temp, LinkOption.NOFOLLOW_LINKS));
+        assertEquals(2, new MemoryEventQueueAdapter(dir).pending(QUEUE));
+    }
+
+    @Test
+    public void restore_leftoverTempFile_deletedAndSkipped() throws Exception {
+        Path dir = folder.newFolder("queue").toPath();
+        MemoryEventQueueAdapter first = new MemoryEventQueueAdapter(dir);
+        first.offer(QUEUE, task("a"));
+        first.persist();
+        Path saved = dir.resolve(MemoryEventQueueAdapter.fileName(QUEUE));
+        Path temp = dir.resolve(saved.getFileName() + ".tmp");
+        Files.writeString(temp, "{\"format\":1,\"queue\":\"" + QUEUE, StandardCharsets.UTF_8);
+
+        MemoryEventQueueAdapter second = new MemoryEventQueueAdapter(dir);
+
+        assertFalse(Files.exists(temp));
+        assertTrue(Files.exists(saved));
+        assertEquals(1, second.pending(QUEUE));
     }
 
     @Test
