@@ -70,10 +70,7 @@ final class ConnectionPools {
 
     /** Returns the message of the deepest cause, which is the driver's own words in HikariCP's wrappers. */
     private static String rootMessage(Throwable error) {
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = PoolEviction.rootCause(error);
         String state = root instanceof SQLException sql && sql.getSQLState() != null
                 ? " (SQL state " + sql.getSQLState() + ")" : "";
         return root.getClass().getSimpleName() + ": " + root.getMessage() + state;

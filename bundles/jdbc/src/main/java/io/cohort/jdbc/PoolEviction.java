@@ -62,9 +62,14 @@ public final class PoolEviction {
      * {@code IOException: No space left on device}, which the driver's own message often leaves out.
      */
     public static String rootMessage(Throwable error) {
-        List<Throwable> chain = causes(error);
-        Throwable root = chain.get(chain.size() - 1);
+        Throwable root = rootCause(error);
         return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    /** Returns the deepest cause of {@code error}, or {@code error} itself when it has no cause. */
+    static Throwable rootCause(Throwable error) {
+        List<Throwable> chain = causes(error);
+        return chain.get(chain.size() - 1);
     }
 
     /**

@@ -83,6 +83,24 @@ public class ConnectionPoolsTest {
     }
 
     @Test
+    public void open_diskFull_namesRootCause() {
+        DiskFullFilePath.register();
+        String url = "jdbc:h2:" + DiskFullFilePath.SCHEME + ":" + folder.getRoot().toPath().resolve("cohort")
+                + ";WRITE_DELAY=0";
+        DatabaseSettings settings = new DatabaseSettings(url, "sa", "", "org.h2.Driver", 2, Duration.ofMillis(500));
+
+        DiskFullFilePath.setFull(true);
+        IllegalStateException error;
+        try {
+            error = assertThrows(IllegalStateException.class, () -> ConnectionPools.open(settings));
+        } finally {
+            DiskFullFilePath.setFull(false);
+        }
+
+        assertThat(error.getMessage(), containsString("IOException: No space left on device"));
+    }
+
+    @Test
     public void transaction_diskFullThenFreed_recovers() throws Exception {
         DiskFullFilePath.register();
         String url = "jdbc:h2:" + DiskFullFilePath.SCHEME + ":" + folder.getRoot().toPath().resolve("cohort")
