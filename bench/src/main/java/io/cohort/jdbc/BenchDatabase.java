@@ -76,7 +76,7 @@ public final class BenchDatabase implements AutoCloseable {
             RelaySettings relaySettings = new RelaySettings(appName, adapterName, RELAY_INTERVAL, RELAY_BATCH,
                     RELAY_CLAIM, RELAY_RETRY_DELAY);
             OutboxRelay relay = new OutboxRelay(dataSource, relaySettings,
-                    name -> adapterName.equals(name) ? adapter : null, Clock.systemUTC());
+                    name -> adapterName.equals(name) ? adapter : null, Clock.systemUTC(), () -> "bench");
             BenchDatabase database = new BenchDatabase(dataSource, relay);
             relay.start();
             return database;

@@ -36,6 +36,16 @@ final class CohortDataSource implements DataSource {
                 + "as the configured user only; call getConnection()");
     }
 
+    /** Returns the database this DataSource opens, with any password masked. */
+    String description() {
+        return description;
+    }
+
+    /** Closes the idle connections of the pool, and each connection in use when it is returned. */
+    void evictAll() {
+        pool.getHikariPoolMXBean().softEvictConnections();
+    }
+
     @Override
     public PrintWriter getLogWriter() throws SQLException {
         return pool.getLogWriter();

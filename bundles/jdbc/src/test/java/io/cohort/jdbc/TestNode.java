@@ -70,7 +70,7 @@ public final class TestNode implements AutoCloseable {
             }
         };
         this.relay = new OutboxRelay(dataSource, relaySettings,
-                name -> Adapters.MEMORY.equals(name) ? counting : null, Clock.systemUTC());
+                name -> Adapters.MEMORY.equals(name) ? counting : null, Clock.systemUTC(), () -> nodeId);
         sync.bindOutbox(new JdbcSyncOutbox(dataSource, relay::wakeUp));
     }
 

@@ -15,8 +15,13 @@ final class FrameworkLog extends org.apache.felix.framework.Logger {
 
     private static final Logger LOG = LoggerFactory.getLogger("org.apache.felix.framework");
 
+    /** Logs {@code message}; an error or warning also names the deepest cause of {@code throwable} in its line. */
     @Override
     protected void doLog(int level, String message, Throwable throwable) {
+        String root = RootCause.describe(throwable);
+        if (root != null && level <= LOG_WARNING) {
+            message = message + " (cause: " + root + ")";
+        }
         switch (level) {
             case LOG_ERROR -> LOG.error(message, throwable);
             case LOG_WARNING -> LOG.warn(message, throwable);

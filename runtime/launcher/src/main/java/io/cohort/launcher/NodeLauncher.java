@@ -61,6 +61,8 @@ final class NodeLauncher {
     private final boolean console;
     private final Thread shutdownHook = new Thread(this::stopOnShutdown, "cohort-shutdown");
     private volatile Framework framework;
+    /** The framework's cache folder, named in start failures; {@code null} until the properties are read. */
+    private String frameworkCache;
     private volatile boolean stoppingOnShutdown;
     /** The signal handler or shutdown hook thread that stops the node and then halts the JVM, or {@code null}. */
     private volatile Thread stopper;
@@ -114,6 +116,7 @@ final class NodeLauncher {
         try {
             createFolders();
             Map<String, String> properties = frameworkProperties();
+            frameworkCache = properties.get(Constants.FRAMEWORK_STORAGE);
             List<SystemBundle> systemBundles = SystemBundles.scan(home.system());
             warnAboveBeginningLevel(systemBundles, properties);
 
@@ -130,7 +133,7 @@ final class NodeLauncher {
 
             return awaitStop(framework);
         } catch (IOException | BundleException | RuntimeException e) {
-            LOG.error("Cohort node at {} failed: {}", home.describe(), e.getMessage(), e);
+            LOG.error("Cohort node at {} failed: {}{}", home.describe(), e.getMessage(), causeNote(e), e);
             stopAfterFailure();
             return Main.EXIT_FAILURE;
         } catch (InterruptedException e) {
@@ -225,6 +228,21 @@ final class NodeLauncher {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static Map<String, String> withObjectValues(Map<String, Object> configuration) {
         return (Map) configuration;
+    }
+
+    /**
+     * Returns a note naming the deepest cause of {@code failure}, such as a full disk, which the framework puts only
+     * in the stack trace of "Unable to cache bundle"; a bundle failure also names the framework cache folder.
+     * Returns an empty string when {@code failure} has no cause.
+     */
+    private String causeNote(Exception failure) {
+        String root = RootCause.describe(failure);
+        if (root == null) {
+            return "";
+        }
+        String folder = failure instanceof BundleException && frameworkCache != null
+                ? "; framework cache folder " + frameworkCache : "";
+        return " (cause: " + root + folder + ")";
     }
 
     private static List<Bundle> start(Framework framework, List<SystemBundle> systemBundles) throws BundleException {

@@ -10,10 +10,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
 import io.cohort.api.spi.PubSubAdapter;
+import io.cohort.jdbc.PoolEviction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,7 @@ public final class OutboxRelay implements AutoCloseable {
     private final RelaySettings settings;
     private final Function<String, PubSubAdapter> adapters;
     private final Clock clock;
+    private final Supplier<String> nodeId;
     private final String relayId = "relay-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     private final AtomicLong rounds = new AtomicLong();
     private final Object wakeLock = new Object();
@@ -55,13 +58,15 @@ public final class OutboxRelay implements AutoCloseable {
 
     /**
      * @param adapters returns the registered pub/sub adapter with the given name, or {@code null}
+     * @param nodeId returns this node's id for log messages, or a placeholder while the node has not started
      */
     public OutboxRelay(DataSource dataSource, RelaySettings settings, Function<String, PubSubAdapter> adapters,
-            Clock clock) {
+            Clock clock, Supplier<String> nodeId) {
         this.dataSource = dataSource;
         this.settings = settings;
         this.adapters = adapters;
         this.clock = clock;
+        this.nodeId = nodeId;
     }
 
     /** Returns this relay's id, the prefix of its claim tokens. */
@@ -183,6 +188,7 @@ public final class OutboxRelay implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 logFailure("a round failed; the relay tries again after " + settings.interval().toMillis() + " ms",
                         e);
+                PoolEviction.evictIfDatabaseClosed(dataSource, e);
             }
             if (published < settings.batchSize() && !awaitWork()) {
                 return;
@@ -206,7 +212,10 @@ public final class OutboxRelay implements AutoCloseable {
         return running;
     }
 
-    /** Logs a failure as a warning at most once per {@link #FAILURE_LOG_INTERVAL_MS}, counting the others. */
+    /**
+     * Logs a failure as a warning at most once per {@link #FAILURE_LOG_INTERVAL_MS}, counting the others. The
+     * message names the deepest cause of {@code error}, such as a full disk, which the driver's message may omit.
+     */
     private void logFailure(String problem, Exception error) {
         long now = clock.millis();
         long suppressed;
@@ -221,9 +230,11 @@ public final class OutboxRelay implements AutoCloseable {
         }
         String note = suppressed == 0 ? "" : " (" + suppressed + " similar failures not logged)";
         if (error == null) {
-            LOG.warn("Outbox relay {} of application {}: {}{}", relayId, settings.appName(), problem, note);
+            LOG.warn("Outbox relay {} of application {} on node {}: {}{}", relayId, settings.appName(), nodeId.get(),
+                    problem, note);
         } else {
-            LOG.warn("Outbox relay {} of application {}: {}{}", relayId, settings.appName(), problem, note, error);
+            LOG.warn("Outbox relay {} of application {} on node {}: {}; cause: {}{}", relayId, settings.appName(),
+                    nodeId.get(), problem, PoolEviction.rootMessage(error), note, error);
         }
     }
 }

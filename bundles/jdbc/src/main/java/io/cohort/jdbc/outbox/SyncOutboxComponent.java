@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
+import io.cohort.api.node.CohortNode;
 import io.cohort.api.node.ConfigurationError;
 import io.cohort.api.spi.Adapters;
 import io.cohort.api.spi.Envelope;
@@ -50,6 +51,10 @@ public final class SyncOutboxComponent implements SyncOutbox {
 
     @Reference(name = "dataSource", target = DatabaseComponent.DATASOURCE_TARGET)
     private DataSource dataSource;
+
+    /** The node, whose id the relay's log messages name; optional so that the outbox never waits for it. */
+    @Reference(name = "node", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile CohortNode node;
 
     private final Map<PubSubAdapter, String> adapters = new ConcurrentHashMap<>();
     private JdbcSyncOutbox outbox;
@@ -107,7 +112,7 @@ public final class SyncOutboxComponent implements SyncOutbox {
             return;
         }
 
-        relay = new OutboxRelay(dataSource, settings, this::adapter, Clock.systemUTC());
+        relay = new OutboxRelay(dataSource, settings, this::adapter, Clock.systemUTC(), this::nodeId);
         outbox = new JdbcSyncOutbox(dataSource, relay::wakeUp);
         relay.start();
         registration = context.registerService(SyncOutbox.class, this, null);
@@ -142,6 +147,11 @@ public final class SyncOutboxComponent implements SyncOutbox {
     @Override
     public String toString() {
         return "SyncOutbox[relay " + (relay == null ? "not started" : relay.relayId()) + "]";
+    }
+
+    private String nodeId() {
+        CohortNode current = node;
+        return current == null ? "(not started)" : current.nodeId();
     }
 
     private PubSubAdapter adapter(String name) {

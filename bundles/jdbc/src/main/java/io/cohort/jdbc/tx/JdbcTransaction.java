@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 
 import io.cohort.api.tx.Transaction;
 import io.cohort.api.tx.TransactionException;
+import io.cohort.jdbc.PoolEviction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,7 +137,8 @@ public final class JdbcTransaction implements Transaction {
             rollbackQuietly(e);
             finish(false);
             throw new TransactionException("commit of " + this + " failed, so it was rolled back; if the connection "
-                    + "broke during the commit, the database may have committed it anyway: " + e.getMessage(), e);
+                    + "broke during the commit, the database may have committed it anyway: " + e.getMessage()
+                    + " (cause: " + PoolEviction.rootMessage(e) + ")", e);
         }
         finish(true);
     }
@@ -147,7 +149,10 @@ public final class JdbcTransaction implements Transaction {
         finish(false);
     }
 
-    /** Rolls back; a failure is added to {@code cause} as suppressed, or logged when there is no cause. */
+    /**
+     * Rolls back; a failure is added to {@code cause} as suppressed and logged. When the database itself was closed,
+     * the pool replaces all its connections, so that the next transaction opens the database again.
+     */
     private void rollbackQuietly(Throwable cause) {
         try {
             pooled.rollback();
@@ -155,7 +160,8 @@ public final class JdbcTransaction implements Transaction {
             if (cause != null) {
                 cause.addSuppressed(e);
             }
-            LOG.warn("Rollback of {} failed; the pool discards the connection: {}", this, e.getMessage());
+            LOG.warn("Rollback of {} failed: {} (cause: {})", this, e.getMessage(), PoolEviction.rootMessage(e));
+            PoolEviction.evictIfDatabaseClosed(dataSource, e);
         }
     }
 

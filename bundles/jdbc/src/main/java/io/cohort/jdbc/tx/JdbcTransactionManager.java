@@ -12,6 +12,7 @@ import io.cohort.api.tx.TransactionException;
 import io.cohort.api.tx.TransactionManager;
 import io.cohort.api.tx.TransactionRunnable;
 import io.cohort.jdbc.DatabaseComponent;
+import io.cohort.jdbc.PoolEviction;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -92,7 +93,9 @@ public final class JdbcTransactionManager implements TransactionManager {
             return new JdbcTransaction(dataSource, connection);
         } catch (SQLException e) {
             closeQuietly(connection, e);
-            throw new TransactionException("cannot begin a transaction on " + dataSource + ": " + e.getMessage(), e);
+            PoolEviction.evictIfDatabaseClosed(dataSource, e);
+            throw new TransactionException("cannot begin a transaction on " + dataSource + ": " + e.getMessage()
+                    + " (cause: " + PoolEviction.rootMessage(e) + ")", e);
         }
     }
 

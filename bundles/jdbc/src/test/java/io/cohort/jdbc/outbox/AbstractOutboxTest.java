@@ -210,7 +210,7 @@ public abstract class AbstractOutboxTest {
         };
         AtomicInteger lookups = new AtomicInteger();
         OutboxRelay relay = new OutboxRelay(nodeB.dataSource, TestNode.relaySettings(100, Duration.ofSeconds(30)),
-                name -> lookups.incrementAndGet() <= 2 ? null : flaky, Clock.systemUTC());
+                name -> lookups.incrementAndGet() <= 2 ? null : flaky, Clock.systemUTC(), () -> nodeB.nodeId);
         nodeA.transactions.run(tx -> nodeA.sync.publish("orders", new Order("o-1", 1), SyncOptions.durable(tx)));
 
         try {
