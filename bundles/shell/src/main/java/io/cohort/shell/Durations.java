@@ -26,7 +26,7 @@ final class Durations {
      *
      * @param what what the duration sets, for the message, for example {@code "ttl"}
      * @throws IllegalArgumentException naming the text and the accepted forms, if it is not a duration, is not
-     *     positive or is too large
+     *     positive or is too long for a {@link Duration}
      */
     static Duration parse(String what, String text) {
         return parse(what, text, null);
@@ -54,8 +54,9 @@ final class Durations {
             throw tooLong(what, trimmed, max);
         }
         if (duration.isNegative() || duration.isZero()) {
+            String limit = max == null ? "" : " and at most " + format(max);
             throw new IllegalArgumentException(what + " '" + trimmed + "' is not positive; expected a duration "
-                    + "longer than zero");
+                    + "longer than zero" + limit);
         }
         if (max != null && duration.compareTo(max) > 0) {
             throw tooLong(what, trimmed, max);

@@ -101,6 +101,15 @@ public class DurationsTest {
     }
 
     @Test
+    public void parse_zeroWithMax_namesRange() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Durations.parse("ttl", "0s", Duration.ofDays(3650)));
+
+        assertEquals("ttl '0s' is not positive; expected a duration longer than zero and at most 3650d",
+                e.getMessage());
+    }
+
+    @Test
     public void parse_exactlyMax_accepted() {
         assertEquals(Duration.ofDays(3650), Durations.parse("ttl", "3650d", Duration.ofDays(3650)));
     }
