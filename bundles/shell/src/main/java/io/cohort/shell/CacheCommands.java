@@ -37,6 +37,12 @@ public class CacheCommands {
 
     private static final String JSON_OPTION = "print JSON instead of text";
 
+    /**
+     * The longest ttl of a cache entry, 3650 days. The node checks the same limit, and a ttl typed here is checked
+     * first so that the error repeats the text as typed.
+     */
+    static final Duration MAX_TTL = Duration.ofDays(3650);
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile NodeAdmin admin;
@@ -104,8 +110,8 @@ public class CacheCommands {
             @Descriptor("cache name") String cache,
             @Descriptor("key in the cache") String key,
             @Descriptor("the value as one JSON value: '{\"id\":1}', '\"text\"', 42, true") String value,
-            @Descriptor("how long the entry lives, at least 1ms: " + Durations.FORMS) String ttl) {
-        return store(json, cache, key, value, Durations.parse("ttl", ttl));
+            @Descriptor("how long the entry lives, 1ms to 3650d: " + Durations.FORMS) String ttl) {
+        return store(json, cache, key, value, Durations.parse("ttl", ttl, MAX_TTL));
     }
 
     @Descriptor("Deletes one or more keys and prints which were present")

@@ -26,9 +26,21 @@ final class Durations {
      *
      * @param what what the duration sets, for the message, for example {@code "ttl"}
      * @throws IllegalArgumentException naming the text and the accepted forms, if it is not a duration, is not
-     *     positive or is too large
+     *     positive or is too long for a {@link Duration}
      */
     static Duration parse(String what, String text) {
+        return parse(what, text, null);
+    }
+
+    /**
+     * Parses a positive duration of at most {@code max}.
+     *
+     * @param what what the duration sets, for the message, for example {@code "ttl"}
+     * @param max the longest duration allowed, or {@code null} for no limit beyond the range of {@link Duration}
+     * @throws IllegalArgumentException naming the text as typed and the allowed range or forms, if it is not a
+     *     duration, is not positive or is longer than {@code max}
+     */
+    static Duration parse(String what, String text, Duration max) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException(what + " is empty; expected " + FORMS);
         }
@@ -39,11 +51,15 @@ final class Durations {
         } catch (DateTimeParseException e) {
             throw invalid(what, trimmed);
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(what + " '" + trimmed + "' is too large");
+            throw tooLong(what, trimmed, max);
         }
         if (duration.isNegative() || duration.isZero()) {
+            String limit = max == null ? "" : " and at most " + format(max);
             throw new IllegalArgumentException(what + " '" + trimmed + "' is not positive; expected a duration "
-                    + "longer than zero");
+                    + "longer than zero" + limit);
+        }
+        if (max != null && duration.compareTo(max) > 0) {
+            throw tooLong(what, trimmed, max);
         }
         return duration;
     }
@@ -99,6 +115,11 @@ final class Durations {
             });
         }
         return total;
+    }
+
+    private static IllegalArgumentException tooLong(String what, String text, Duration max) {
+        String allowed = max == null ? "a duration that fits in a Java Duration" : "at most " + format(max);
+        return new IllegalArgumentException(what + " '" + abbreviate(text) + "' is too long; expected " + allowed);
     }
 
     private static IllegalArgumentException invalid(String what, String text) {

@@ -104,6 +104,15 @@ public class AdminCommandsTest {
     }
 
     @Test
+    public void cacheSet_ttlAboveMax_namesTypedValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> run("cache:set users u1 42 99999999999d"));
+
+        assertEquals("ttl '99999999999d' is too long; expected at most 3650d", e.getMessage());
+        assertEquals(List.of(), admin.calls);
+    }
+
+    @Test
     public void cacheSet_badTtl_rejectedBeforeStoring() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> run("cache:set users u1 42 soon"));

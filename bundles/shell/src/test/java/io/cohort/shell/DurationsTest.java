@@ -76,11 +76,42 @@ public class DurationsTest {
     }
 
     @Test
-    public void parse_overflow_rejectedAsTooLarge() {
+    public void parse_overflow_rejectedAsTooLong() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Durations.parse("ttl", "99999999999999999999d"));
 
-        assertEquals("ttl '99999999999999999999d' is too large", e.getMessage());
+        assertEquals("ttl '99999999999999999999d' is too long; expected a duration that fits in a Java Duration",
+                e.getMessage());
+    }
+
+    @Test
+    public void parse_aboveMax_namesTypedTextAndMax() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Durations.parse("ttl", "99999999999d", Duration.ofDays(3650)));
+
+        assertEquals("ttl '99999999999d' is too long; expected at most 3650d", e.getMessage());
+    }
+
+    @Test
+    public void parse_overflowWithMax_namesMax() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Durations.parse("ttl", "99999999999999999999d", Duration.ofDays(3650)));
+
+        assertEquals("ttl '99999999999999999999d' is too long; expected at most 3650d", e.getMessage());
+    }
+
+    @Test
+    public void parse_zeroWithMax_namesRange() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Durations.parse("ttl", "0s", Duration.ofDays(3650)));
+
+        assertEquals("ttl '0s' is not positive; expected a duration longer than zero and at most 3650d",
+                e.getMessage());
+    }
+
+    @Test
+    public void parse_exactlyMax_accepted() {
+        assertEquals(Duration.ofDays(3650), Durations.parse("ttl", "3650d", Duration.ofDays(3650)));
     }
 
     @Test

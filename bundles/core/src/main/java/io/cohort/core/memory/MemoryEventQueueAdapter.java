@@ -40,11 +40,16 @@ import io.cohort.api.spi.EventQueueAdapter;
 import io.cohort.api.spi.TaskRecord;
 import io.cohort.core.json.JsonCodec;
 import io.cohort.core.node.NodeComponent;
+import io.cohort.core.node.NodeSettings;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +65,10 @@ import org.slf4j.LoggerFactory;
  * the stop runs again. Delayed retries keep their due time on the wall clock, so time spent stopped counts towards
  * their backoff.
  *
- * <p>The component is immediate, so that its tasks stay in memory while the managers that use it restart.
+ * <p>The component is immediate, so that its tasks stay in memory while the managers that use it restart. It starts
+ * even when the node configuration selects another queue adapter, so that an operator can switch
+ * {@code queue.adapter} to {@code memory} at runtime and tasks saved by an earlier stop are kept. Its log lines then
+ * state that it is on standby.
  *
  * <p>Thread safety: all methods may be called from any thread. Each queue has its own lock, and {@link #take} waits
  * on a condition of that lock.
@@ -96,6 +104,7 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
     private final int maxDeadLetters;
     private volatile Path directory;
     private volatile boolean closed;
+    private volatile String configuredAdapter;
 
     /** Creates an adapter for DS. {@link #activate} then chooses the directory and loads the saved queues. */
     public MemoryEventQueueAdapter() {
@@ -126,6 +135,41 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
                 ? Paths.get(System.getProperty("user.dir"), "data")
                 : Paths.get(configured);
         restore(dataDir.toAbsolutePath().normalize().resolve(FOLDER));
+    }
+
+    /**
+     * Records the queue adapter that the node configuration selects, and logs whether this adapter is in use or on
+     * standby when that changes after {@link #activate}. DS binds the settings before {@link #activate} when they
+     * are registered by then, and again after each change of the configuration.
+     */
+    @Reference(name = "settings", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindSettings")
+    void bindSettings(NodeSettings settings) {
+        String previous = configuredAdapter;
+        configuredAdapter = settings.queueAdapter();
+        if (directory != null && !configuredAdapter.equals(previous)) {
+            LOG.info("Memory event queue adapter on node {} is {}", settings.nodeId(), role());
+        }
+    }
+
+    void unbindSettings(NodeSettings settings) {
+        // Keeps the last known adapter, because a rebind follows when the configuration changes.
+    }
+
+    /**
+     * Describes whether the event queue uses this adapter, as the node configuration last seen selects it: in use,
+     * on standby, or not yet known while the node has no valid configuration.
+     */
+    String role() {
+        String configured = configuredAdapter;
+        if (configured == null) {
+            return "started, and runs tasks only if the node configuration sets queue.adapter=memory";
+        }
+        if (Adapters.MEMORY.equals(configured)) {
+            return "in use (queue.adapter=memory)";
+        }
+        return "on standby (queue.adapter=" + configured + "), so it runs no tasks unless queue.adapter is switched "
+                + "to memory";
     }
 
     @Deactivate
@@ -350,7 +394,7 @@ public final class MemoryEventQueueAdapter implements EventQueueAdapter {
                 tasks += load(file);
             }
         }
-        LOG.info("Memory event queue started in {}; restored {} tasks", dir, tasks);
+        LOG.info("Memory event queue adapter {}; restored {} tasks in {}", role(), tasks, dir);
     }
 
     /**

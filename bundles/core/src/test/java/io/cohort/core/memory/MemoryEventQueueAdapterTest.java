@@ -23,7 +23,9 @@ import java.util.stream.Stream;
 
 import io.cohort.api.queue.DeadLetter;
 import io.cohort.api.queue.TaskOptions;
+import io.cohort.api.spi.Adapters;
 import io.cohort.api.spi.TaskRecord;
+import io.cohort.core.node.NodeSettings;
 
 import org.junit.Rule;
 import org.junit.Test;
@@ -40,6 +42,25 @@ public class MemoryEventQueueAdapterTest {
 
     @Rule
     public final TemporaryFolder folder = new TemporaryFolder();
+
+    @Test
+    public void role_otherAdapterConfigured_onStandby() throws Exception {
+        MemoryEventQueueAdapter adapter = new MemoryEventQueueAdapter(folder.newFolder("queue").toPath());
+
+        adapter.bindSettings(settings("hazelcast"));
+
+        assertTrue(adapter.role(), adapter.role().startsWith("on standby (queue.adapter=hazelcast)"));
+    }
+
+    @Test
+    public void role_switchedToMemory_inUse() throws Exception {
+        MemoryEventQueueAdapter adapter = new MemoryEventQueueAdapter(folder.newFolder("queue").toPath());
+        adapter.bindSettings(settings("hazelcast"));
+
+        adapter.bindSettings(settings(Adapters.MEMORY));
+
+        assertEquals("in use (queue.adapter=memory)", adapter.role());
+    }
 
     @Test
     public void persist_everyTaskState_restoredByNewAdapter() throws Exception {
@@ -312,5 +333,10 @@ public class MemoryEventQueueAdapterTest {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(file -> file.toString().endsWith(".json")).collect(Collectors.toList());
         }
+    }
+
+    private static NodeSettings settings(String queueAdapter) {
+        return new NodeSettings("test", "node-1", Path.of("target"), Adapters.MEMORY, Adapters.MEMORY, queueAdapter,
+                Adapters.MEMORY, Duration.ofSeconds(1));
     }
 }

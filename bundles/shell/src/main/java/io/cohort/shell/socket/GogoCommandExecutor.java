@@ -7,6 +7,7 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -148,7 +149,8 @@ final class GogoCommandExecutor implements CommandExecutor {
     /**
      * Returns the message of a rejected command. Gogo reports arguments that fit no method of the command as
      * "Cannot coerce ...", which names Java types. That case names the first unknown option and the command's options
-     * when the statement has one, and otherwise points to the command's help.
+     * when the statement has one, and otherwise prints the command's usage, one line per method, and points to its
+     * help.
      */
     static String describe(CommandSession session, CharSequence statement, IllegalArgumentException e) {
         String message = e.getMessage();
@@ -165,8 +167,68 @@ final class GogoCommandExecutor implements CommandExecutor {
             }
         }
         String command = statement.toString().strip().split("\\s+", 2)[0];
-        return "invalid arguments for " + command + ": missing, extra or unknown options; run 'help " + command
-                + "' for its arguments";
+        List<String> usages = usages(session, command);
+        if (usages.isEmpty()) {
+            return "invalid arguments for " + command + ": missing, extra or unknown options; run 'help " + command
+                    + "' for its arguments";
+        }
+        return "invalid arguments for " + command + "; usage:\n  " + String.join("\n  ", usages) + "\nrun 'help "
+                + command + "' for what each argument means";
+    }
+
+    /**
+     * Returns one usage line per method of {@code command}, such as {@code cache:set [--json] <cache> <key>}, or none
+     * when Gogo resolves the name to no command of a service.
+     */
+    private static List<String> usages(CommandSession session, String command) {
+        String qualified = qualify(session, command);
+        if (qualified == null || !(session.get(qualified) instanceof CommandProxy proxy)) {
+            return List.of();
+        }
+        Set<String> usages = new TreeSet<>(Comparator.comparingInt(String::length)
+                .thenComparing(Comparator.naturalOrder()));
+        try {
+            for (Method method : methods(proxy.getTarget(), qualified.substring(qualified.indexOf(':') + 1))) {
+                usages.add(usage(command, method));
+            }
+        } finally {
+            proxy.ungetTarget();
+        }
+        return List.copyOf(usages);
+    }
+
+    /**
+     * Returns the usage of one method: its options in brackets, with {@code <value>} for an option that takes one,
+     * then its arguments in angle brackets, the last followed by {@code ...} when it takes any number. An argument
+     * is named after the method's parameter when the class was compiled with parameter names, and after its type
+     * otherwise. A {@link CommandSession} parameter is left out, because Gogo passes the session itself.
+     */
+    private static String usage(String command, Method method) {
+        StringBuilder usage = new StringBuilder(command);
+        java.lang.reflect.Parameter[] parameters = method.getParameters();
+        for (int i = 0; i < parameters.length; i++) {
+            java.lang.reflect.Parameter parameter = parameters[i];
+            if (CommandSession.class.isAssignableFrom(parameter.getType())) {
+                continue;
+            }
+            Parameter option = parameter.getAnnotation(Parameter.class);
+            usage.append(' ');
+            if (option != null) {
+                usage.append('[').append(String.join(" | ", option.names()));
+                if (Parameter.UNSPECIFIED.equals(option.presentValue())) {
+                    usage.append(" <value>");
+                }
+                usage.append(']');
+                continue;
+            }
+            String name = parameter.isNamePresent() ? parameter.getName()
+                    : parameter.getType().getSimpleName().replace("[]", "");
+            usage.append('<').append(name).append('>');
+            if (method.isVarArgs() && i == parameters.length - 1) {
+                usage.append("...");
+            }
+        }
+        return usage.toString();
     }
 
     /** Returns the commands of {@code statement}, those of a pipeline included, or none if it is not parsed. */
@@ -244,10 +306,7 @@ final class GogoCommandExecutor implements CommandExecutor {
     /** Returns the option names that the {@link Parameter} annotations of the command's methods declare, sorted. */
     private static Set<String> options(Object target, String function) {
         Set<String> options = new TreeSet<>();
-        for (Method method : target.getClass().getMethods()) {
-            if (!method.getName().equalsIgnoreCase(function)) {
-                continue;
-            }
+        for (Method method : methods(target, function)) {
             for (Annotation[] annotations : method.getParameterAnnotations()) {
                 for (Annotation annotation : annotations) {
                     if (annotation instanceof Parameter parameter) {
@@ -257,6 +316,17 @@ final class GogoCommandExecutor implements CommandExecutor {
             }
         }
         return options;
+    }
+
+    /** Returns the public methods of {@code target} that Gogo runs for {@code function}, whose names match it. */
+    private static List<Method> methods(Object target, String function) {
+        List<Method> methods = new ArrayList<>();
+        for (Method method : target.getClass().getMethods()) {
+            if (method.getName().equalsIgnoreCase(function)) {
+                methods.add(method);
+            }
+        }
+        return methods;
     }
 
     /** Prints {@code text}, adding a line break unless it already ends with one. */

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
+import io.cohort.shell.CacheCommands;
 import io.cohort.shell.NodeCommands;
 
 import org.apache.felix.gogo.runtime.CommandProcessorImpl;
@@ -43,6 +44,9 @@ public class GogoCommandExecutorTest {
         for (String function : List.of("hello", "greet", "nothing", "invalid", "broken", "unsupported", "list")) {
             processor.addCommand("test", commands, function);
         }
+        CacheCommands cacheCommands = new CacheCommands();
+        processor.addCommand("cache", cacheCommands, "set");
+        processor.addCommand("cache", cacheCommands, "del");
         NodeCommands nodeCommands = new NodeCommands();
         processor.addCommand("cohort", nodeCommands, "info");
         processor.addCommand("cohort", nodeCommands, "plugins");
@@ -106,12 +110,32 @@ public class GogoCommandExecutorTest {
     }
 
     @Test
-    public void execute_missingArgument_pointsToHelp() {
+    public void execute_missingArgument_printsUsage() {
         int status = executor.execute("test:hello", out, err);
 
         assertEquals(1, status);
-        assertEquals("invalid arguments for test:hello: missing, extra or unknown options; run 'help test:hello' "
-                + "for its arguments\n", text(err));
+        assertEquals("invalid arguments for test:hello; usage:\n  test:hello <name>\nrun 'help test:hello' for "
+                + "what each argument means\n", text(err));
+    }
+
+    @Test
+    public void execute_overloadedMissing_printsEveryUsage() {
+        int status = executor.execute("cache:set c", out, err);
+
+        assertEquals(1, status);
+        assertEquals("invalid arguments for cache:set; usage:\n"
+                + "  cache:set [--json] <cache> <key> <value>\n"
+                + "  cache:set [--json] <cache> <key> <value> <ttl>\n"
+                + "run 'help cache:set' for what each argument means\n", text(err));
+    }
+
+    @Test
+    public void execute_varargsMissing_marksRepeatedArgument() {
+        int status = executor.execute("cache:del", out, err);
+
+        assertEquals(1, status);
+        assertEquals("invalid arguments for cache:del; usage:\n  cache:del [--json] <cache> <keys>...\nrun 'help "
+                + "cache:del' for what each argument means\n", text(err));
     }
 
     @Test
@@ -151,12 +175,12 @@ public class GogoCommandExecutorTest {
     }
 
     @Test
-    public void execute_knownOptionsMissingArgument_pointsToHelp() {
+    public void execute_knownOptionsMissingArgument_printsUsage() {
         int status = executor.execute("test:greet --loud", out, err);
 
         assertEquals(1, status);
-        assertEquals("invalid arguments for test:greet: missing, extra or unknown options; run 'help test:greet' "
-                + "for its arguments\n", text(err));
+        assertEquals("invalid arguments for test:greet; usage:\n  test:greet [--loud | -l] [--prefix <value>] "
+                + "<name>\nrun 'help test:greet' for what each argument means\n", text(err));
     }
 
     @Test
@@ -164,8 +188,8 @@ public class GogoCommandExecutorTest {
         int status = executor.execute("test:greet --loud -5 -6", out, err);
 
         assertEquals(1, status);
-        assertEquals("invalid arguments for test:greet: missing, extra or unknown options; run 'help test:greet' "
-                + "for its arguments\n", text(err));
+        assertEquals("invalid arguments for test:greet; usage:\n  test:greet [--loud | -l] [--prefix <value>] "
+                + "<name>\nrun 'help test:greet' for what each argument means\n", text(err));
     }
 
     @Test
@@ -229,8 +253,8 @@ public class GogoCommandExecutorTest {
         int status = executor.execute("test:nothing; test:hello", out, err);
 
         assertEquals(1, status);
-        assertEquals("invalid arguments for test:hello: missing, extra or unknown options; run 'help test:hello' "
-                + "for its arguments\n", text(err));
+        assertEquals("invalid arguments for test:hello; usage:\n  test:hello <name>\nrun 'help test:hello' for "
+                + "what each argument means\n", text(err));
     }
 
     @Test

@@ -18,19 +18,22 @@ record TaskSettings(int concurrency, Duration stepTime) {
     static final long MAX_STEP_MS = 60_000;
 
     /**
-     * Returns the settings for the configured texts; a text that is no whole number is reported to {@code warning},
-     * with the setting and the value, and replaced by the default.
+     * Returns the settings for the configured texts. A text that is no whole number, or one too large for an
+     * {@code int}, is reported to {@code warning} with the setting, the value and the allowed range, and replaced by
+     * the default.
      */
     static TaskSettings parse(String concurrency, String stepMillis, Consumer<String> warning) {
-        return of((int) number("concurrency", concurrency, DEFAULT_CONCURRENCY, warning),
-                number("step.ms", stepMillis, DEFAULT_STEP_MS, warning), warning);
+        return of((int) number("concurrency", concurrency, 1, MAX_CONCURRENCY, DEFAULT_CONCURRENCY, warning),
+                number("step.ms", stepMillis, MIN_STEP_MS, MAX_STEP_MS, DEFAULT_STEP_MS, warning), warning);
     }
 
-    private static long number(String setting, String text, long fallback, Consumer<String> warning) {
+    private static long number(String setting, String text, long min, long max, long fallback,
+            Consumer<String> warning) {
         try {
             return Integer.parseInt(text.strip());
         } catch (NumberFormatException e) {
-            warning.accept(setting + " '" + text + "' is not a whole number of a usable size; using " + fallback);
+            warning.accept(setting + " '" + text + "' is not a whole number from " + min + " to " + max + "; using "
+                    + fallback);
             return fallback;
         }
     }

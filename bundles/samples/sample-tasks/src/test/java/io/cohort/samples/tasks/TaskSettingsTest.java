@@ -71,7 +71,7 @@ public class TaskSettingsTest {
         TaskSettings settings = TaskSettings.parse("abc", "250", warnings::add);
 
         assertEquals(TaskSettings.DEFAULT_CONCURRENCY, settings.concurrency());
-        assertEquals(List.of("concurrency 'abc' is not a whole number of a usable size; using 2"), warnings);
+        assertEquals(List.of("concurrency 'abc' is not a whole number from 1 to 256; using 2"), warnings);
     }
 
     @Test
@@ -81,6 +81,16 @@ public class TaskSettingsTest {
         TaskSettings settings = TaskSettings.parse("4294967297", "250", warnings::add);
 
         assertEquals(TaskSettings.DEFAULT_CONCURRENCY, settings.concurrency());
-        assertEquals(List.of("concurrency '4294967297' is not a whole number of a usable size; using 2"), warnings);
+        assertEquals(List.of("concurrency '4294967297' is not a whole number from 1 to 256; using 2"), warnings);
+    }
+
+    @Test(timeout = 5_000)
+    public void parse_stepNotANumber_warnsNamingRange() {
+        List<String> warnings = new ArrayList<>();
+
+        TaskSettings settings = TaskSettings.parse("2", "slow", warnings::add);
+
+        assertEquals(Duration.ofMillis(TaskSettings.DEFAULT_STEP_MS), settings.stepTime());
+        assertEquals(List.of("step.ms 'slow' is not a whole number from 10 to 60000; using 1000"), warnings);
     }
 }
