@@ -59,6 +59,8 @@ public final class SyncOutboxComponent implements SyncOutbox {
     private final Map<PubSubAdapter, String> adapters = new ConcurrentHashMap<>();
     private JdbcSyncOutbox outbox;
     private OutboxRelay relay;
+    private String relayAdapterName;
+    private boolean relayStarted;
     private ServiceRegistration<?> registration;
 
     /**
@@ -112,31 +114,58 @@ public final class SyncOutboxComponent implements SyncOutbox {
             return;
         }
 
+        relayAdapterName = settings.pubSubAdapter();
         relay = new OutboxRelay(dataSource, settings, this::adapter, Clock.systemUTC(), this::nodeId);
         outbox = new JdbcSyncOutbox(dataSource, relay::wakeUp);
-        relay.start();
         registration = context.registerService(SyncOutbox.class, this, null);
+        startRelayOnceAdapterBound();
+    }
+
+    /**
+     * Starts the relay once the pub/sub adapter it publishes through is bound, so that it does not warn about a
+     * missing adapter while the node starts. Rows appended before then wait in the outbox table.
+     */
+    private synchronized void startRelayOnceAdapterBound() {
+        if (relay != null && !relayStarted && adapter(relayAdapterName) != null) {
+            relayStarted = true;
+            relay.start();
+        }
     }
 
     @Deactivate
-    void deactivate() {
+    synchronized void deactivate() {
         if (registration != null) {
             registration.unregister();
             registration = null;
         }
-        if (relay != null) {
+        if (relay != null && relayStarted) {
             relay.close();
         }
+        relay = null;
+        relayStarted = false;
     }
 
     @Reference(name = "adapter", service = PubSubAdapter.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, unbind = "removeAdapter")
     void addAdapter(PubSubAdapter adapter, Map<String, Object> properties) {
         adapters.put(adapter, String.valueOf(properties.get(Adapters.NAME_PROPERTY)));
+        startRelayOnceAdapterBound();
     }
 
     void removeAdapter(PubSubAdapter adapter, Map<String, Object> properties) {
         adapters.remove(adapter);
+        stopRelayWithoutAdapter();
+    }
+
+    /**
+     * Stops the relay when its pub/sub adapter is gone, as when the node stops or its Hazelcast member restarts, so
+     * that it does not warn in every round meanwhile. Rows wait in the outbox table until the adapter is back.
+     */
+    private synchronized void stopRelayWithoutAdapter() {
+        if (relay != null && relayStarted && adapter(relayAdapterName) == null) {
+            relayStarted = false;
+            relay.close();
+        }
     }
 
     @Override
