@@ -67,10 +67,12 @@ final class Durations {
     /**
      * Returns a short form for people: {@code 850ms}, {@code 29.5s}, {@code 5m}, {@code 1h 30m}, {@code 2d 3h}.
      * Below one minute it keeps tenths of a second, above it whole seconds. A negative duration prints as
-     * {@code 0s}.
+     * {@code 0ms}, and one longer than {@link Long#MAX_VALUE} milliseconds (about 292 million years) as that
+     * maximum.
      */
     static String format(Duration duration) {
-        long millis = Math.max(0, duration.toMillis());
+        long millis = duration.getSeconds() >= Long.MAX_VALUE / 1_000 ? Long.MAX_VALUE
+                : Math.max(0, duration.toMillis());
         if (millis < 1_000) {
             return millis + "ms";
         }

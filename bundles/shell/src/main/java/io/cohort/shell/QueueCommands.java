@@ -1,5 +1,6 @@
 package io.cohort.shell;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -34,6 +35,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
     "osgi.command.function=publish"
 })
 public class QueueCommands {
+
+    /** The longest {@code --timeout} of {@code queue:publish}: ten years, far beyond any task. */
+    static final Duration MAX_TIMEOUT = Duration.ofDays(3650);
 
     private static final String JSON_OPTION = "print JSON instead of text";
 
@@ -140,7 +144,7 @@ public class QueueCommands {
     static TaskOptions options(String timeout, String maxRetries) {
         TaskOptions options = TaskOptions.defaults();
         if (!timeout.isEmpty()) {
-            options = options.withTimeout(Durations.parse("--timeout", timeout));
+            options = options.withTimeout(Durations.parse("--timeout", timeout, MAX_TIMEOUT));
         }
         if (!maxRetries.isEmpty()) {
             options = options.withMaxRetries(parseMaxRetries(maxRetries));

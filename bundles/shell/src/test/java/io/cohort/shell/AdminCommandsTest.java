@@ -319,6 +319,15 @@ public class AdminCommandsTest {
     }
 
     @Test
+    public void queuePublish_timeoutTooLong_publishesNothing() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> run("queue:publish jobs 1 --timeout 999999999999d"));
+
+        assertEquals("--timeout '999999999999d' is too long; expected at most 3650d", e.getMessage());
+        assertEquals(List.of(), admin.calls);
+    }
+
+    @Test
     public void lockList_text_showsLease() throws Exception {
         assertEquals("""
                 KEY      NODE  BUNDLE        FENCE TOKEN  HELD FOR  TTL LEFT

@@ -135,6 +135,11 @@ public class DurationsTest {
     }
 
     @Test
+    public void format_beyondMillisRange_saturates() {
+        assertEquals("106751991167d 7h 12m 55s", Durations.format(Duration.ofHours(9_999_999_999_999L)));
+    }
+
+    @Test
     public void format_negative_printsZero() {
         assertEquals("0ms", Durations.format(Duration.ofSeconds(-3)));
     }
