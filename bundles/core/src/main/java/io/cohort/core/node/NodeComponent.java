@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -16,6 +17,7 @@ import java.util.regex.Pattern;
 import io.cohort.api.node.ConfigurationError;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -91,6 +93,7 @@ public class NodeComponent {
 
     @Activate
     void activate(BundleContext context, Config config, Map<String, Object> properties) throws IOException {
+        missingConfigurationWarning(properties).ifPresent(LOG::warn);
         warnAboutUnknownKeys(properties);
         NodeSettings settings;
         try {
@@ -123,6 +126,20 @@ public class NodeComponent {
                 milliseconds("queue.shutdown.timeout.ms", config.queue_shutdown_timeout_ms()),
                 QueueRole.parse(config.queue_consume()),
                 milliseconds("pubsub.start.window.ms", config.pubsub_start_window_ms()));
+    }
+
+    /**
+     * Returns the warning for a node that runs without its configuration, such as after {@code etc/io.cohort.core.cfg}
+     * was deleted: every adapter then defaults to {@code memory}, so the node silently stops sharing with the cluster.
+     * Configuration admin sets {@code service.pid} in the component's properties only when a configuration exists.
+     */
+    static Optional<String> missingConfigurationWarning(Map<String, Object> properties) {
+        if (properties.containsKey(Constants.SERVICE_PID)) {
+            return Optional.empty();
+        }
+        return Optional.of("Node configuration " + PID + " not found (no etc/" + PID + ".cfg); using the defaults, "
+                + "which run the cache, pub/sub, queue and lock managers on the memory adapters, so this node shares "
+                + "nothing with the cluster");
     }
 
     /** Logs a WARN for each setting this component does not know, such as a misspelt key. */

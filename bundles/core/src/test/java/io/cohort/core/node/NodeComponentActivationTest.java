@@ -2,10 +2,12 @@ package io.cohort.core.node;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
 
 import java.lang.annotation.Annotation;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import io.cohort.api.node.ConfigurationError;
@@ -87,6 +89,21 @@ public class NodeComponentActivationTest {
         assertNotNull(context.getServiceReference(NodeSettings.class));
         assertEquals(List.of(), configurationErrors());
         component.deactivate();
+    }
+
+    @Test
+    public void missingConfiguration_noPid_warnsOfMemoryAdapters() {
+        String warning = NodeComponent.missingConfigurationWarning(Map.of("component.name", "node")).orElseThrow();
+
+        assertTrue(warning, warning.startsWith(
+                "Node configuration io.cohort.core not found (no etc/io.cohort.core.cfg)"));
+        assertTrue(warning, warning.contains("memory adapters"));
+    }
+
+    @Test
+    public void missingConfiguration_withPid_noWarning() {
+        assertEquals(Optional.empty(), NodeComponent.missingConfigurationWarning(Map.of(Constants.SERVICE_PID,
+                NodeComponent.PID)));
     }
 
     private List<ConfigurationError> configurationErrors() throws InvalidSyntaxException {
