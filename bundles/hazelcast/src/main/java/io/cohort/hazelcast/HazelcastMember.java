@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -97,13 +98,15 @@ public final class HazelcastMember {
      * Keeps the running member when its configuration changes, and logs the settings that differ, which take effect
      * at the node's next start. Unknown keys are logged as a WARN, and invalid values as one ERROR naming each of
      * them; the member runs on either way.
+     *
+     * @return the message naming the PID and every invalid setting, or empty when the configuration is valid
      */
-    void modified(Map<String, Object> properties) {
-        logChange(settings, properties, localMemberUuid());
+    Optional<String> modified(Map<String, Object> properties) {
+        return logChange(settings, properties, localMemberUuid());
     }
 
-    /** Logs what {@link #modified} logs for the member {@code memberUuid} that runs with {@code running}. */
-    static void logChange(MemberSettings running, Map<String, Object> properties, UUID memberUuid) {
+    /** Does what {@link #modified} does, for the member {@code memberUuid} that runs with {@code running}. */
+    static Optional<String> logChange(MemberSettings running, Map<String, Object> properties, UUID memberUuid) {
         MemberSettings requested;
         try {
             requested = parse(properties);
@@ -111,16 +114,17 @@ public final class HazelcastMember {
             // The message starts with the PID and names every invalid setting.
             LOG.error("Ignoring the changed configuration: {}. Hazelcast member {} runs on with its settings",
                     e.getMessage(), memberUuid);
-            return;
+            return Optional.of(e.getMessage());
         }
         List<String> changed = changedSettings(running, requested);
         if (changed.isEmpty()) {
             LOG.info("Configuration {} changed, but not the settings of Hazelcast member {}", PID, memberUuid);
-            return;
+            return Optional.empty();
         }
         LOG.warn("Configuration {} changed {}. Hazelcast member {} keeps running with its settings, because a "
                 + "restart would drop the data it holds; restart the node for the new settings to take effect",
                 PID, changed, memberUuid);
+        return Optional.empty();
     }
 
     /** Returns {@code name: old -> new} for each component of the two settings that differs. */

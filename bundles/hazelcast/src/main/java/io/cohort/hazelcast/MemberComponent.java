@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * {@link ConfigurationError} for {@code cohort:info}, and stays active without a member, so no Hazelcast adapter
  * registers and the node's plugins wait for the adapters instead of failing. The first valid
  * configuration after that starts the member while the node runs. A member that runs keeps running when the
- * configuration changes (see {@link HazelcastMember}). Deleting the configuration stops the member.
+ * configuration changes (see {@link HazelcastMember}). An invalid change is registered as a
+ * {@link ConfigurationError} as well, until the next valid change. Deleting the configuration stops the member.
  *
  * <p>The component needs a configuration of that PID (in the distribution, {@code etc/io.cohort.hazelcast.cfg}), even
  * an empty one for all defaults. Otherwise a node whose settings configuration admin has not delivered yet would
@@ -47,11 +48,17 @@ public final class MemberComponent {
         start(properties);
     }
 
-    /** Passes a changed configuration to the running member, or starts the member when none runs yet. */
+    /**
+     * Passes a changed configuration to the running member, or starts the member when none runs yet. An invalid
+     * configuration leaves the running member as it is, and stays registered as a {@link ConfigurationError} until
+     * the next valid one.
+     */
     @Modified
     synchronized void modified(Map<String, Object> properties) {
         if (member != null) {
-            member.modified(properties);
+            withdrawConfigurationError();
+            member.modified(properties).ifPresent(message -> registerConfigurationError(message
+                    + ". Hazelcast member " + member.localMemberUuid() + " keeps running with its previous settings"));
             return;
         }
         LOG.info("Configuration {} changed while no Hazelcast member runs; starting the member", HazelcastMember.PID);
@@ -80,8 +87,7 @@ public final class MemberComponent {
             // The message names the PID and every invalid setting, or the Hazelcast configuration file.
             LOG.error("Hazelcast member not started: {}. Hazelcast adapters stay unregistered, and plugins wait for "
                     + "them, until the configuration is fixed", e.getMessage());
-            invalidConfiguration = context.registerService(ConfigurationError.class,
-                    new ConfigurationError(HazelcastMember.PID, e.getMessage()), null);
+            registerConfigurationError(e.getMessage());
             return;
         } catch (RuntimeException e) {
             // The member has logged why Hazelcast did not start.
@@ -89,6 +95,11 @@ public final class MemberComponent {
             return;
         }
         registration = context.registerService(HazelcastMember.class, member, null);
+    }
+
+    private void registerConfigurationError(String message) {
+        invalidConfiguration = context.registerService(ConfigurationError.class,
+                new ConfigurationError(HazelcastMember.PID, message), null);
     }
 
     private void withdrawConfigurationError() {

@@ -3,6 +3,7 @@ package io.cohort.hazelcast;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -22,8 +23,8 @@ import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.launch.Framework;
 
 /**
- * The component with settings that start no member, so that no Hazelcast instance runs. It runs in a real Felix
- * framework, with the system bundle's context in place of the hazelcast bundle's.
+ * The component in a real Felix framework, with the system bundle's context in place of the hazelcast bundle's. Most
+ * tests use settings that start no member, and the one that changes a running member's configuration uses port 5806.
  */
 public class MemberComponentTest {
 
@@ -71,6 +72,39 @@ public class MemberComponentTest {
                 + "settings: port 'http' is invalid; expected a whole number from 1 to 65535 | shutdown.graceful 'yes' "
                 + "is invalid; expected true or false")), configurationErrors());
         component.deactivate();
+        assertEquals(List.of(), configurationErrors());
+    }
+
+    @Test
+    public void modified_invalidWhileRunning_errorUntilFixed() throws Exception {
+        Map<String, Object> properties = new HashMap<>(Map.of(
+                MemberSettings.CLUSTER_NAME, "cohort-test-component-" + ProcessHandle.current().pid(),
+                MemberSettings.PORT, 5806, MemberSettings.PORT_COUNT, 1,
+                MemberSettings.MEMBERS, "127.0.0.1:5806"));
+        MemberComponent component = new MemberComponent(context, properties);
+        try {
+            assertEquals(List.of(), configurationErrors());
+
+            properties.put(MemberSettings.PORT_COUNT, "abc");
+            component.modified(properties);
+            List<ConfigurationError> errors = configurationErrors();
+            assertEquals(errors.toString(), 1, errors.size());
+            assertEquals(HazelcastMember.PID, errors.get(0).pid());
+            String message = errors.get(0).message();
+            assertTrue(message, message.contains("port.count 'abc' is invalid"));
+            assertTrue(message, message.contains("keeps running with its previous settings"));
+            assertEquals(1, context.getServiceReferences(HazelcastMember.class, null).size());
+
+            properties.put(MemberSettings.PORT_COUNT, 1);
+            component.modified(properties);
+            assertEquals(List.of(), configurationErrors());
+
+            properties.put(MemberSettings.PORT_COUNT, "abc");
+            component.modified(properties);
+            assertEquals(1, configurationErrors().size());
+        } finally {
+            component.deactivate();
+        }
         assertEquals(List.of(), configurationErrors());
     }
 

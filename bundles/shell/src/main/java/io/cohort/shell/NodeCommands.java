@@ -23,7 +23,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  *
  * <p>The node is an optional reference so that the commands exist even when core is not running, and then report
  * that core is missing. Each Cohort bundle registers a {@link ConfigurationError} while its configuration file stays
- * invalid. {@code cohort:info} lists these in its report, and a command that finds no node gives them as the reason.
+ * invalid. {@code cohort:info} and the text of {@code cohort:plugins} list these, and a command that finds no node
+ * gives them as the reason.
  */
 @Component(service = NodeCommands.class, property = {
     "osgi.command.scope=cohort",
@@ -50,12 +51,14 @@ public class NodeCommands {
     }
 
     @Descriptor("Lists the plugins: name, bundle (symbolic name and id), version, state and last error. While "
-            + "plugins wait for adapters, first names the adapter settings they wait for and the registered adapters")
+            + "plugins wait for adapters, first names the adapter settings they wait for and the registered adapters. "
+            + "Text output ends with each invalid etc/*.cfg file, its setting and value")
     public String plugins(
             @Descriptor("print JSON instead of a table")
             @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json) {
         CohortNode current = requireNode();
-        return json ? NodeReport.pluginsJson(current.plugins()) : NodeReport.pluginsText(current);
+        return json ? NodeReport.pluginsJson(current.plugins())
+                : NodeReport.pluginsText(current, configurationErrors());
     }
 
     @Reference(service = ConfigurationError.class, cardinality = ReferenceCardinality.MULTIPLE,

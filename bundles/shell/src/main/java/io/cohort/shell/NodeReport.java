@@ -58,12 +58,7 @@ final class NodeReport {
             text.append("Resources:\n");
             appendIndented(text, resources);
         }
-        if (!errors.isEmpty()) {
-            text.append("Invalid configuration (these parts of the node stay stopped until it is fixed):\n");
-            for (ConfigurationError error : errors) {
-                text.append("  ").append(describe(error)).append('\n');
-            }
-        }
+        appendConfigurationErrors(text, errors);
         return text.toString();
     }
 
@@ -106,10 +101,21 @@ final class NodeReport {
      * adapters they wait for, the registered ones and the plugin services that wait.
      */
     static String pluginsText(CohortNode node) {
+        return pluginsText(node, List.of());
+    }
+
+    /**
+     * Returns what {@link #pluginsText(CohortNode)} returns, with one line per rejected configuration after the
+     * adapters or the plugins. While plugins wait for adapters, the closing hint then points to these configurations
+     * instead of the adapter names, because a bundle with an invalid configuration may register no adapter.
+     */
+    static String pluginsText(CohortNode node, List<ConfigurationError> errors) {
         Map<String, String> awaited = node.awaitedAdapters();
         List<PluginInfo> plugins = node.plugins();
         if (awaited.isEmpty()) {
-            return pluginsText(plugins);
+            StringBuilder text = new StringBuilder(pluginsText(plugins));
+            appendConfigurationErrors(text, errors);
+            return text.toString();
         }
 
         StringBuilder text = new StringBuilder("No plugin loads: plugins wait until each adapter that "
@@ -125,8 +131,14 @@ final class NodeReport {
         List<String> waiting = node.waitingPlugins();
         text.append("Waiting plugin services: ").append(waiting.isEmpty() ? "none" : String.join(", ", waiting))
                 .append('\n');
-        text.append("Fix the adapter names in etc/io.cohort.core.cfg, or start the bundle that registers the "
-                + "adapter.\n");
+        if (errors.isEmpty()) {
+            text.append("Fix the adapter names in etc/io.cohort.core.cfg, or start the bundle that registers the "
+                    + "adapter.\n");
+        } else {
+            appendConfigurationErrors(text, errors);
+            text.append("Fix the invalid configuration above first, because a bundle with an invalid configuration "
+                    + "may register no adapter.\n");
+        }
         if (!plugins.isEmpty()) {
             text.append(pluginsText(plugins));
         }
@@ -160,6 +172,18 @@ final class NodeReport {
             list.add(entry);
         }
         return toJson(list);
+    }
+
+    /** Appends a heading and one line per rejected configuration, or nothing when there are none. */
+    private static void appendConfigurationErrors(StringBuilder text, List<ConfigurationError> errors) {
+        if (errors.isEmpty()) {
+            return;
+        }
+        text.append("Invalid configuration (until it is fixed, the part of the node it configures stays stopped or "
+                + "keeps its previous settings):\n");
+        for (ConfigurationError error : errors) {
+            text.append("  ").append(describe(error)).append('\n');
+        }
     }
 
     /** Returns {@code setting=name} pairs separated by commas. */

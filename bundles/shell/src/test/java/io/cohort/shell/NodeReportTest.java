@@ -93,8 +93,8 @@ public class NodeReportTest {
 
         String text = NodeReport.infoText(node(Map.of()), errors, NOW);
 
-        assertTrue(text, text.endsWith("Invalid configuration (these parts of the node stay stopped until it is "
-                + "fixed):\n"
+        assertTrue(text, text.endsWith("Invalid configuration (until it is fixed, the part of the node it "
+                + "configures stays stopped or keeps its previous settings):\n"
                 + "  etc/io.cohort.jdbc.cfg (io.cohort.jdbc): pool.size 'lots' is not a whole number; expected 1 to "
                 + "200\n"
                 + "  etc/io.cohort.jdbc.cfg (io.cohort.jdbc): relay.claim.ms 10 is out of range; expected 1000 to "
@@ -165,6 +165,38 @@ public class NodeReportTest {
                 queue.adapter  memroy      not registered  hazelcast, memory
                 Waiting plugin services: starter (io.cohort.samples.starter [12])
                 Fix the adapter names in etc/io.cohort.core.cfg, or start the bundle that registers the adapter.
+                """, text);
+    }
+
+    @Test(timeout = 5000)
+    public void pluginsText_awaitedAndInvalid_pointsToErrors() {
+        String text = NodeReport.pluginsText(waitingNode(), List.of(new ConfigurationError("io.cohort.hazelcast",
+                "io.cohort.hazelcast setting port.count 'abc' is invalid; expected a whole number from 1 to 100")));
+
+        assertEquals("""
+                No plugin loads: plugins wait until each adapter that etc/io.cohort.core.cfg names is registered.
+                SETTING        CONFIGURED  STATE           REGISTERED
+                queue.adapter  memroy      not registered  hazelcast, memory
+                Waiting plugin services: starter (io.cohort.samples.starter [12])
+                Invalid configuration (until it is fixed, the part of the node it configures stays stopped or keeps \
+                its previous settings):
+                  etc/io.cohort.hazelcast.cfg (io.cohort.hazelcast): io.cohort.hazelcast setting port.count 'abc' is \
+                invalid; expected a whole number from 1 to 100
+                Fix the invalid configuration above first, because a bundle with an invalid configuration may \
+                register no adapter.
+                """, text);
+    }
+
+    @Test(timeout = 5000)
+    public void pluginsText_invalidNothingAwaited_listsErrors() {
+        String text = NodeReport.pluginsText(node(Map.of()), List.of(new ConfigurationError("io.cohort.jdbc",
+                "pool.size 'lots' is not a whole number; expected 1 to 200")));
+
+        assertEquals("""
+                No plugins registered.
+                Invalid configuration (until it is fixed, the part of the node it configures stays stopped or keeps \
+                its previous settings):
+                  etc/io.cohort.jdbc.cfg (io.cohort.jdbc): pool.size 'lots' is not a whole number; expected 1 to 200
                 """, text);
     }
 
