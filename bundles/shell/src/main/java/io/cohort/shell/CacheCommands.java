@@ -38,8 +38,8 @@ public class CacheCommands {
     private static final String JSON_OPTION = "print JSON instead of text";
 
     /**
-     * The longest ttl of a cache entry, 3650 days. The node checks the same limit, and a ttl typed here is checked
-     * first so that the error repeats the text as typed.
+     * The maximum ttl of a cache entry, 3650 days. The node checks the same limit. The shell checks a typed ttl
+     * first, so that the error repeats the text as typed.
      */
     static final Duration MAX_TTL = Duration.ofDays(3650);
 

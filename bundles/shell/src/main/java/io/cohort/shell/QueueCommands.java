@@ -36,7 +36,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 })
 public class QueueCommands {
 
-    /** The longest {@code --timeout} of {@code queue:publish}: ten years, far beyond any task. */
+    /** The maximum {@code --timeout} of {@code queue:publish}, ten years, so that it always fits in milliseconds. */
     static final Duration MAX_TIMEOUT = Duration.ofDays(3650);
 
     private static final String JSON_OPTION = "print JSON instead of text";

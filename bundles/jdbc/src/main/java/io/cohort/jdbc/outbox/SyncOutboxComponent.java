@@ -52,7 +52,7 @@ public final class SyncOutboxComponent implements SyncOutbox {
     @Reference(name = "dataSource", target = DatabaseComponent.DATASOURCE_TARGET)
     private DataSource dataSource;
 
-    /** The node, whose id the relay's log messages name; optional so that the outbox never waits for it. */
+    /** The node, whose id the relay's log messages name. The reference is optional, so the outbox starts without it. */
     @Reference(name = "node", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile CohortNode node;
 
