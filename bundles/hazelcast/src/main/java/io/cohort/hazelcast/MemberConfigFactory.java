@@ -109,8 +109,8 @@ final class MemberConfigFactory {
         cp.setCPMemberCount(settings.cpMemberCount());
         cp.setSessionTimeToLiveSeconds(settings.cpSessionTtlSeconds());
         cp.setSessionHeartbeatIntervalSeconds(settings.cpHeartbeatSeconds());
-        // The lock manager rejects reentry itself. A limit of one also makes Hazelcast fail a second acquire by the
-        // same owner thread instead of counting it.
+        // The lock manager rejects reentry itself. A limit of one also makes Hazelcast fail a second acquire under
+        // the same owner id instead of counting it.
         cp.addLockConfig(new FencedLockConfig(GridNames.LOCK_PREFIX + "*", 1));
     }
 

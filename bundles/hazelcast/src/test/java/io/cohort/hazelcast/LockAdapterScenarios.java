@@ -3,13 +3,16 @@ package io.cohort.hazelcast;
 import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -245,6 +248,55 @@ public abstract class LockAdapterScenarios {
         assertEquals(cached, adapter(0).cachedProxies());
         assertTrue("fence tokens grow: " + first + " then " + second, second > first);
         assertTrue(adapter(0).unlock(key, second));
+    }
+
+    @Test
+    public void lock_freeKeys_startsNoThread() throws InterruptedException {
+        HazelcastMember member = cluster.member(0);
+        HazelcastLockAdapter fresh = new HazelcastLockAdapter(member.instance(), member.settings());
+        try {
+            List<Long> tokens = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                tokens.add(fresh.lock(key() + "-" + i));
+            }
+            assertEquals(0, fresh.startedWaiters());
+
+            OptionalLong second = fresh.tryLock(key() + "-0", Duration.ofMillis(200));
+
+            assertEquals(OptionalLong.empty(), second);
+            assertEquals(1, fresh.startedWaiters());
+            for (int i = 0; i < 5; i++) {
+                assertTrue(fresh.unlock(key() + "-" + i, tokens.get(i)));
+            }
+        } finally {
+            fresh.deactivate();
+        }
+    }
+
+    @Test
+    public void lock_repeated_reusesOwnerIds() throws InterruptedException {
+        String key = key();
+        Set<Long> ownerIds = new HashSet<>();
+
+        for (int round = 0; round < 20; round++) {
+            long token = adapter(0).lock(key);
+            ownerIds.add(adapter(0).ownerIdOf(key));
+            assertTrue(adapter(0).unlock(key, token));
+        }
+
+        assertTrue("owner ids " + ownerIds, ownerIds.size() < 5);
+        assertFalse(ownerIds.contains(0L));
+    }
+
+    @Test
+    public void lock_interruptedBefore_grantsNothing() {
+        String key = key();
+        Thread.currentThread().interrupt();
+
+        assertThrows(InterruptedException.class, () -> adapter(0).lock(key));
+
+        assertFalse(Thread.currentThread().isInterrupted());
+        assertFalse(adapter(1).isLocked(key));
     }
 
     @Test
