@@ -138,6 +138,21 @@ public class BadConfigurationIT extends CohortTestSupport {
     }
 
     @Test(timeout = 60_000)
+    public void upperCaseAllConsumed_applied_rejected() throws Exception {
+        node();
+
+        writeNodeConfig(Map.of("queue.consume", "ALL"));
+
+        ConfigurationError error = awaitNodeRejected();
+        assertEquals("queue.consume 'ALL' is invalid: 'ALL' reads as the keyword all, which counts only alone and in "
+                + "lower case; expected all (every channel), none, or a comma-separated list of channel names",
+                error.message());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> execute("cohort:info"));
+        assertTrue(e.getMessage(), e.getMessage().contains("etc/io.cohort.core.cfg (io.cohort.core): "
+                + "queue.consume 'ALL' is invalid"));
+    }
+
+    @Test(timeout = 60_000)
     public void invalidAppName_fixed_keepsCachedEntries() throws Exception {
         service(CacheManager.class).createCache(KEPT_CACHE).set("kept", "stored before the bad configuration");
         writeNodeConfig(Map.of("app.name", BAD_APP_NAME));

@@ -4,8 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 import javax.sql.DataSource;
 
@@ -32,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * The thread that activates the component (at node start, the framework's start-level thread) goes on at once, so
  * the bundles of later start levels start while the database opens. Whatever needs the database waits for the
  * DataSource service, or for the transaction manager and the sync outbox that need it.
+ *
+ * <p>Each key of the configuration that neither this component nor the sync outbox reads, such as a misspelt
+ * {@code pool.szie}, is logged as a WARN naming the key, the PID and the known settings. The WARN comes once per key
+ * each time the configuration is read, from this component alone.
  *
  * <p>An invalid configuration is logged as one ERROR naming the setting, its value and what is allowed, and is
  * registered as a {@link ConfigurationError} for {@code cohort:info}. The database then stays closed. A database
@@ -66,6 +75,15 @@ public final class DatabaseComponent {
 
     /** Name of the thread that opens the database and registers the DataSource. */
     static final String OPENER_THREAD = "cohort-db-open";
+
+    /** The settings of {@value #PID}: those this component reads and the {@code relay.*} ones of the sync outbox. */
+    static final SortedSet<String> KNOWN_KEYS = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of("url",
+            "user", ".password", "pool.size", "connection.timeout.ms", "relay.interval.ms", "relay.batch.size",
+            "relay.claim.ms", "relay.retry.delay.ms")));
+
+    /** Prefixes of the properties that configuration admin, FileInstall and SCR add to every configuration. */
+    private static final Set<String> FRAMEWORK_PREFIXES = Set.of("service.", "component.", "felix.", "osgi.",
+            "objectClass");
 
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseComponent.class);
 
@@ -112,7 +130,13 @@ public final class DatabaseComponent {
     }
 
     @Activate
-    void activate(BundleContext context, Config config) throws IOException {
+    void activate(BundleContext context, Config config, Map<String, Object> properties) throws IOException {
+        warnAboutUnknownKeys(properties);
+        start(context, config);
+    }
+
+    /** Checks the settings and starts {@link #opener} when they are valid, or reports them as invalid. */
+    private void start(BundleContext context, Config config) throws IOException {
         DatabaseSettings settings;
         try {
             settings = DatabaseSettings.from(config, dataDir(context));
@@ -183,7 +207,8 @@ public final class DatabaseComponent {
      * new settings, as a restart of the component would.
      */
     @Modified
-    void modified(BundleContext context, Config config) throws IOException {
+    void modified(BundleContext context, Config config, Map<String, Object> properties) throws IOException {
+        warnAboutUnknownKeys(properties);
         if (current != null && current.equals(requestedOrNull(config, context))) {
             LOG.info("Configuration {} changed, but not the settings of database {}; it stays open", PID, safeUrl);
             return;
@@ -194,7 +219,22 @@ public final class DatabaseComponent {
         }
         opener = null;
         current = null;
-        activate(context, config);
+        start(context, config);
+    }
+
+    /** Logs one WARN for each key that is not a setting of {@value #PID}, such as a misspelt one. */
+    private static void warnAboutUnknownKeys(Map<String, Object> properties) {
+        for (String key : unknownKeys(properties)) {
+            LOG.warn("Ignoring unknown setting '{}' in configuration {} (etc/{}.cfg); known settings: {}", key, PID,
+                    PID, KNOWN_KEYS);
+        }
+    }
+
+    /** Returns the keys of {@code properties}, sorted, that are neither settings nor added by the framework. */
+    static Set<String> unknownKeys(Map<String, Object> properties) {
+        Set<String> unknown = new TreeSet<>(properties.keySet());
+        unknown.removeIf(key -> KNOWN_KEYS.contains(key) || FRAMEWORK_PREFIXES.stream().anyMatch(key::startsWith));
+        return unknown;
     }
 
     /** Returns the settings of {@code config}, or {@code null} when they are invalid, which activation reports. */

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
@@ -81,7 +83,7 @@ public class DatabaseComponentTest {
         DatabaseComponent component = new DatabaseComponent();
         Path database = temp.newFolder("db").toPath().resolve("cohort");
 
-        component.activate(context, config("jdbc:h2:file:" + database));
+        component.activate(context, config("jdbc:h2:file:" + database), Map.of());
         await().atMost(OPEN_TIMEOUT).until(() -> dataSources().size() == 1);
 
         ServiceReference<DataSource> reference = dataSources().iterator().next();
@@ -105,7 +107,8 @@ public class DatabaseComponentTest {
     @Test(timeout = 60_000)
     public void deactivate_whileOpening_leavesNothing() throws Exception {
         DatabaseComponent component = new DatabaseComponent();
-        component.activate(context, config("jdbc:h2:file:" + temp.newFolder("db").toPath().resolve("cohort")));
+        component.activate(context, config("jdbc:h2:file:" + temp.newFolder("db").toPath().resolve("cohort")),
+                Map.of());
 
         component.deactivate();
 
@@ -119,7 +122,8 @@ public class DatabaseComponentTest {
         requireNothingListening(UNREACHABLE_PORT);
         DatabaseComponent component = new DatabaseComponent();
 
-        component.activate(context, config("jdbc:postgresql://127.0.0.1:" + UNREACHABLE_PORT + "/cohort"));
+        component.activate(context, config("jdbc:postgresql://127.0.0.1:" + UNREACHABLE_PORT + "/cohort"),
+                Map.of());
         await().atMost(OPEN_TIMEOUT).until(() -> !databaseThreads().contains(DatabaseComponent.OPENER_THREAD));
 
         assertEquals(List.of(), List.copyOf(dataSources()));
@@ -131,16 +135,16 @@ public class DatabaseComponentTest {
     public void modified_sameDatabaseSettings_keepsDataSource() throws Exception {
         DatabaseComponent component = new DatabaseComponent();
         String url = "jdbc:h2:file:" + temp.newFolder("db").toPath().resolve("cohort");
-        component.activate(context, config(url));
+        component.activate(context, config(url), Map.of());
         await().atMost(OPEN_TIMEOUT).until(() -> dataSources().size() == 1);
         ServiceReference<DataSource> opened = dataSources().iterator().next();
 
         // The configuration the component receives when only a relay.* setting of its file changed.
-        component.modified(context, config(url));
+        component.modified(context, config(url), Map.of());
 
         assertEquals(List.of(opened), List.copyOf(dataSources()));
 
-        component.modified(context, DatabaseSettingsTest.config(url, "sa", "", "3", "2000"));
+        component.modified(context, DatabaseSettingsTest.config(url, "sa", "", "3", "2000"), Map.of());
         await().atMost(OPEN_TIMEOUT).until(() -> dataSources().size() == 1 && !dataSources().contains(opened));
         component.deactivate();
         awaitNoDatabaseThreads();
@@ -150,7 +154,8 @@ public class DatabaseComponentTest {
     public void activate_notNumber_registersConfigurationErrorOnly() throws Exception {
         DatabaseComponent component = new DatabaseComponent();
 
-        component.activate(context, DatabaseSettingsTest.config("jdbc:h2:mem:x", "sa", "", "lots", "2000"));
+        component.activate(context, DatabaseSettingsTest.config("jdbc:h2:mem:x", "sa", "", "lots", "2000"),
+                Map.of());
 
         assertEquals(List.of(), List.copyOf(dataSources()));
         assertFalse("opener thread started", databaseThreads().contains(DatabaseComponent.OPENER_THREAD));
@@ -158,6 +163,62 @@ public class DatabaseComponentTest {
                 "pool.size 'lots' is not a whole number; expected 1 to 200")), configurationErrors());
         component.deactivate();
         assertEquals(List.of(), configurationErrors());
+    }
+
+    @Test(timeout = 60_000)
+    public void activate_misspeltKey_warnsNamingIt() throws Exception {
+        DatabaseComponent component = new DatabaseComponent();
+        String url = "jdbc:h2:file:" + temp.newFolder("db").toPath().resolve("cohort");
+        Map<String, Object> properties = Map.of("url", url, "pool.szie", "4", "relay.batch.size", "50",
+                ".password", "", "service.pid", DatabaseComponent.PID,
+                "felix.fileinstall.filename", "file:/opt/cohort/etc/io.cohort.jdbc.cfg");
+
+        String log;
+        try {
+            log = LogCapture.capture(() -> component.activate(context, config(url), properties));
+            await().atMost(OPEN_TIMEOUT).until(() -> dataSources().size() == 1);
+        } finally {
+            component.deactivate();
+            awaitNoDatabaseThreads();
+        }
+
+        List<String> warnings = LogCapture.linesWith(log, "Ignoring unknown setting");
+        assertEquals(log, 1, warnings.size());
+        String warning = warnings.get(0);
+        assertTrue(warning, warning.contains(" WARN "));
+        assertTrue(warning, warning.contains("'pool.szie' in configuration io.cohort.jdbc (etc/io.cohort.jdbc.cfg)"));
+        assertTrue(warning, warning.contains("known settings: [.password, connection.timeout.ms, pool.size, "
+                + "relay.batch.size, relay.claim.ms, relay.interval.ms, relay.retry.delay.ms, url, user]"));
+    }
+
+    @Test(timeout = 60_000)
+    public void modified_misspeltKeyWithNewPool_warnsOnce() throws Exception {
+        DatabaseComponent component = new DatabaseComponent();
+        String url = "jdbc:h2:file:" + temp.newFolder("db").toPath().resolve("cohort");
+        String log;
+        try {
+            component.activate(context, config(url), Map.of("url", url));
+            await().atMost(OPEN_TIMEOUT).until(() -> dataSources().size() == 1);
+
+            log = LogCapture.capture(() -> component.modified(context,
+                    DatabaseSettingsTest.config(url, "sa", "", "3", "2000"),
+                    Map.of("url", url, "pool.size", "3", "connection.timeout", "2000")));
+        } finally {
+            component.deactivate();
+            awaitNoDatabaseThreads();
+        }
+
+        assertEquals(log, 1, LogCapture.linesWith(log, "Ignoring unknown setting 'connection.timeout'").size());
+        assertEquals(log, 1, LogCapture.linesWith(log, "Ignoring unknown setting").size());
+    }
+
+    @Test
+    public void unknownKeys_frameworkAndKnownKeys_excluded() {
+        Map<String, Object> properties = Map.of("url", "jdbc:h2:mem:x", "relay.claim.ms", "1000",
+                "component.name", "io.cohort.jdbc.DatabaseComponent", "component.id", 7L,
+                "service.pid", DatabaseComponent.PID, "objectClass", new String[0], "user ", "sa", "Url", "x");
+
+        assertEquals(Set.of("Url", "user "), DatabaseComponent.unknownKeys(properties));
     }
 
     private List<ConfigurationError> configurationErrors() throws InvalidSyntaxException {

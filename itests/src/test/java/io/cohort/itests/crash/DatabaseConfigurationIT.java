@@ -54,6 +54,10 @@ public class DatabaseConfigurationIT {
     private static final Pattern SCR_ACTIVATION_ERROR = Pattern.compile(
             " ERROR \\[[^]]+] osgi\\.io\\.cohort\\.jdbc\\.DatabaseComponent - bundle io\\.cohort\\.jdbc ");
 
+    /** The WARN for a misspelt key of the database configuration, which the node otherwise ignores silently. */
+    private static final Pattern UNKNOWN_POOL_KEY = Pattern.compile(" WARN .*Ignoring unknown setting 'pool\\.szie' in "
+            + "configuration io\\.cohort\\.jdbc \\(etc/io\\.cohort\\.jdbc\\.cfg\\); known settings: \\[.*pool\\.size");
+
     @Rule
     public final TemporaryFolder temp = new TemporaryFolder();
 
@@ -72,8 +76,11 @@ public class DatabaseConfigurationIT {
                         + " is not available")));
                 assertNodeServesWithoutDatabase(node, "unreachable database");
 
-                reconfigure(node, database(h2Url, "sa", RIGHT_PASSWORD));
+                Map<String, String> misspelt = database(h2Url, "sa", RIGHT_PASSWORD);
+                misspelt.put("pool.szie", "4");
+                reconfigure(node, misspelt);
                 eventually(CHANGE_TIMEOUT, () -> assertTrue(plugins(node), CRASH_LOADED.matcher(plugins(node)).find()));
+                assertEquals(node.log(), 1, UNKNOWN_POOL_KEY.matcher(node.log()).results().count());
 
                 reconfigure(node, database(h2Url, "sa", WRONG_PASSWORD));
                 eventually(CHANGE_TIMEOUT, () -> assertTrue(node.log().contains("Database " + h2Url

@@ -85,7 +85,9 @@ public class SampleScenariosIT {
                 collections_changedOnEveryNode_everyRegistryShowsTheSameSchema(cluster);
                 phase = logPhase("collections scenario", phase);
                 tasks_cancelledAndNodeKilled_everyNodeSeesTheOutcome(cluster);
-                logPhase("tasks scenario", phase);
+                phase = logPhase("tasks scenario", phase);
+                tasks_queuedWithoutId_deadLettered(cluster);
+                logPhase("task without id", phase);
             } catch (Throwable failure) {
                 cluster.keepLogs(Path.of("target", "crash-logs", "SampleScenariosIT"));
                 throw failure;
@@ -256,6 +258,24 @@ public class SampleScenariosIT {
         assertTrue(rerun.toString(), rerun.attempt() >= 2);
         assertEquals(rerun.toString(), "completed on node a, attempt " + rerun.attempt(), rerun.message());
         assertEquals("tasks:list on a and b", tasks(a), tasks(cluster.node(1)));
+    }
+
+    /**
+     * Publishes a task whose payload names no task row, without retries, and checks that it moves to the dead
+     * letters with a message saying so instead of completing.
+     */
+    private static void tasks_queuedWithoutId_deadLettered(ProcessCluster cluster) throws Exception {
+        ProcessNode a = cluster.node(0);
+        String published = ok(a, "queue:publish", "--max-retries", "0", "sample-tasks.run", "{}");
+        Matcher id = Pattern.compile("^Published task (\\S+) on queue channel").matcher(published.trim());
+        assertTrue(published, id.find());
+
+        eventually(SHORT_LIMIT, () -> {
+            String dead = ok(a, "queue:dead", "sample-tasks.run", "--json");
+            assertTrue(dead, Pattern.compile("\"taskId\"\\s*:\\s*\"" + Pattern.quote(id.group(1)) + "\"")
+                    .matcher(dead).find());
+            assertTrue(dead, dead.contains("has no taskId"));
+        });
     }
 
     private static String ok(ProcessNode node, String... command) throws Exception {

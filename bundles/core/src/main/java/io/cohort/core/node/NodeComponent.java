@@ -108,9 +108,37 @@ public class NodeComponent {
 
         registration = context.registerService(NodeSettings.class, settings, null);
         LOG.info("Node {} started for application {} (data {}, adapters: cache={}, pubsub={}, queue={}, lock={}; "
-                + "consumes queue channels: {}; pub/sub start window {} ms)", settings.nodeId(), settings.appName(),
-                settings.dataDir(), settings.cacheStore(), settings.pubSubAdapter(), settings.queueAdapter(),
-                settings.lockAdapter(), settings.queueRole().describe(), settings.startWindow().toMillis());
+                + "pub/sub start window {} ms)", settings.nodeId(), settings.appName(), settings.dataDir(),
+                settings.cacheStore(), settings.pubSubAdapter(), settings.queueAdapter(), settings.lockAdapter(),
+                settings.startWindow().toMillis());
+        LOG.info(queueRoleMessage(settings.nodeId(), settings.queueRole()));
+        emptyQueueConsumeWarning(settings.nodeId(), config.queue_consume()).ifPresent(LOG::warn);
+    }
+
+    /** Returns the start line that names the event queue channels whose tasks the node runs, or none. */
+    static String queueRoleMessage(String nodeId, QueueRole role) {
+        if (role.all()) {
+            return "Node " + nodeId + " runs the tasks of every event queue channel (queue.consume=all)";
+        }
+        if (role.channels().isEmpty()) {
+            return "Node " + nodeId + " runs the tasks of no event queue channel (queue.consume=none): it publishes "
+                    + "tasks, and the nodes that consume their channels run them";
+        }
+        return "Node " + nodeId + " runs the tasks of the event queue channels " + role.describe() + " only "
+                + "(queue.consume=" + role.describe() + "); its consumers of other channels stay idle";
+    }
+
+    /**
+     * Returns the warning for an empty {@code queue.consume}, which means {@code none}. Without it, a line such as
+     * {@code queue.consume=} whose value was deleted would leave the node's consumers idle without a sign.
+     */
+    static Optional<String> emptyQueueConsumeWarning(String nodeId, String value) {
+        if (value != null && !value.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of("queue.consume in configuration " + PID + " is empty, which means none, so node " + nodeId
+                + " runs no event queue tasks; write queue.consume=none to keep that without this warning, or set all "
+                + "(every channel) or a comma-separated list of channel names");
     }
 
     private static NodeSettings settings(BundleContext context, Config config) throws IOException {

@@ -1,5 +1,6 @@
 package io.cohort.core.node;
 
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -24,9 +25,12 @@ public record QueueRole(boolean all, Set<String> channels) {
     }
 
     /**
-     * Reads the setting: {@code all}, {@code none} (or empty), or a comma-separated list of channels.
+     * Reads the setting: {@code all}, {@code none} (or empty), or a comma-separated list of channels. The keywords
+     * count only alone and in lower case. A list entry that reads as one in any case ({@code ALL}, {@code None},
+     * {@code all} beside other channels) is rejected instead of becoming a channel of that name. So is an entry with
+     * {@code *}, because channels have no patterns.
      *
-     * @throws IllegalArgumentException naming the setting and the bad channel
+     * @throws IllegalArgumentException naming the setting, the value and what is allowed
      */
     public static QueueRole parse(String value) {
         String trimmed = value == null ? "" : value.trim();
@@ -37,15 +41,32 @@ public record QueueRole(boolean all, Set<String> channels) {
             return NONE;
         }
         Set<String> channels = new TreeSet<>();
-        for (String channel : trimmed.split(",", -1)) {
-            if (channel.isBlank()) {
+        for (String entry : trimmed.split(",", -1)) {
+            String channel = entry.trim();
+            if (channel.isEmpty()) {
                 throw new IllegalArgumentException("queue.consume '" + trimmed + "' has an empty channel name; "
                         + "expected all, none or channel names separated by single commas");
             }
+            requireNoWildcard(trimmed, channel);
             channels.add(Names.requireName("channel in queue.consume (expected all, none or a comma-separated list of "
-                    + "channels)", channel.trim()));
+                    + "channels)", channel));
         }
         return new QueueRole(false, channels);
+    }
+
+    /** Rejects a list entry that reads as a keyword or a pattern, which a node would otherwise consume by name. */
+    private static void requireNoWildcard(String value, String channel) {
+        String keyword = channel.toLowerCase(Locale.ROOT);
+        if (keyword.equals("all") || keyword.equals("none")) {
+            throw new IllegalArgumentException("queue.consume '" + Names.abbreviate(value) + "' is invalid: '"
+                    + channel + "' reads as the keyword " + keyword + ", which counts only alone and in lower case; "
+                    + "expected all (every channel), none, or a comma-separated list of channel names");
+        }
+        if (channel.contains("*")) {
+            throw new IllegalArgumentException("queue.consume '" + Names.abbreviate(value) + "' is invalid: '"
+                    + Names.abbreviate(channel) + "' is a pattern, and channels are named one by one; expected all "
+                    + "(every channel), none, or a comma-separated list of channel names");
+        }
     }
 
     /** Returns whether this node runs the tasks of {@code channel}. */

@@ -92,6 +92,32 @@ public class NodeComponentActivationTest {
     }
 
     @Test
+    public void activate_upperCaseAll_registersErrorOnly() throws Exception {
+        NodeComponent component = new NodeComponent();
+
+        component.activate(context, config("shop", "10000", "ALL"), Map.of("queue.consume", "ALL"));
+
+        assertEquals(List.of(), context.getServiceReferences(NodeSettings.class, null));
+        assertEquals(List.of(new ConfigurationError(NodeComponent.PID, "queue.consume 'ALL' is invalid: 'ALL' reads "
+                + "as the keyword all, which counts only alone and in lower case; expected all (every channel), none, "
+                + "or a comma-separated list of channel names")), configurationErrors());
+        component.deactivate();
+        assertEquals(List.of(), configurationErrors());
+    }
+
+    @Test
+    public void activate_emptyQueueConsume_consumesNoChannel() throws Exception {
+        NodeComponent component = new NodeComponent();
+
+        component.activate(context, config("shop", "10000", ""), Map.of("queue.consume", ""));
+
+        NodeSettings settings = context.getService(context.getServiceReference(NodeSettings.class));
+        assertEquals(QueueRole.NONE, settings.queueRole());
+        assertEquals(List.of(), configurationErrors());
+        component.deactivate();
+    }
+
+    @Test
     public void missingConfiguration_noPid_warnsOfMemoryAdapters() {
         String warning = NodeComponent.missingConfigurationWarning(Map.of("component.name", "node")).orElseThrow();
 
@@ -114,6 +140,11 @@ public class NodeComponentActivationTest {
 
     /** Returns the node configuration with these two values and every other setting at its default. */
     private static NodeComponent.Config config(String appName, String shutdownTimeoutMillis) {
+        return config(appName, shutdownTimeoutMillis, "all");
+    }
+
+    /** Returns the node configuration with these three values and every other setting at its default. */
+    private static NodeComponent.Config config(String appName, String shutdownTimeoutMillis, String queueConsume) {
         return new NodeComponent.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -157,7 +188,7 @@ public class NodeComponentActivationTest {
 
             @Override
             public String queue_consume() {
-                return "all";
+                return queueConsume;
             }
 
             @Override

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 import org.junit.Rule;
 import org.junit.Test;
@@ -84,6 +85,33 @@ public class NodeComponentTest {
 
         assertEquals("node-a", configured);
         assertNotEquals(stored, configured);
+    }
+
+    @Test
+    public void emptyQueueConsumeWarning_empty_warns() {
+        String warning = NodeComponent.emptyQueueConsumeWarning("node-1", " ").orElseThrow();
+
+        assertEquals("queue.consume in configuration io.cohort.core is empty, which means none, so node node-1 runs "
+                + "no event queue tasks; write queue.consume=none to keep that without this warning, or set all "
+                + "(every channel) or a comma-separated list of channel names", warning);
+    }
+
+    @Test
+    public void emptyQueueConsumeWarning_noneOrList_empty() {
+        assertEquals(Optional.empty(), NodeComponent.emptyQueueConsumeWarning("node-1", "none"));
+        assertEquals(Optional.empty(), NodeComponent.emptyQueueConsumeWarning("node-1", "reports"));
+    }
+
+    @Test
+    public void queueRoleMessage_eachRole_namesChannels() {
+        assertEquals("Node n1 runs the tasks of every event queue channel (queue.consume=all)",
+                NodeComponent.queueRoleMessage("n1", QueueRole.ALL));
+        assertEquals("Node n1 runs the tasks of no event queue channel (queue.consume=none): it publishes tasks, "
+                + "and the nodes that consume their channels run them", NodeComponent.queueRoleMessage("n1",
+                        QueueRole.NONE));
+        assertEquals("Node n1 runs the tasks of the event queue channels mail,reports only "
+                + "(queue.consume=mail,reports); its consumers of other channels stay idle",
+                NodeComponent.queueRoleMessage("n1", QueueRole.parse("reports, mail")));
     }
 
     @Test

@@ -2,14 +2,18 @@ package io.cohort.samples.tasks;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.cohort.api.lock.LockManager;
+import io.cohort.api.node.ConfigurationError;
 import io.cohort.api.plugin.Plugin;
 import io.cohort.api.plugin.PluginContext;
 import io.cohort.api.pubsub.Message;
@@ -21,8 +25,11 @@ import io.cohort.api.queue.TaskContext;
 import io.cohort.api.queue.TaskOptions;
 import io.cohort.api.tx.TransactionManager;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +46,12 @@ import org.slf4j.LoggerFactory;
  * node missed the message, at its next step.
  *
  * <p>A change of the configuration reloads the plugin: the running tasks are cancelled, go back to the queue and
- * continue from their progress.
+ * continue from their progress. An invalid setting is replaced by its default and logged as an ERROR. It stays
+ * registered as a {@link ConfigurationError}, which {@code cohort:info} and {@code cohort:plugins} list, until the
+ * file is fixed. An unknown key, such as a misspelt one, is logged as a WARN.
+ *
+ * <p>A queued task without a task id fails each attempt with a message saying so, and after its retries it moves to
+ * the dead letters of {@value #QUEUE_CHANNEL}, where {@code queue:dead} shows it.
  */
 @Component(service = {Plugin.class, TasksPlugin.class}, configurationPid = TasksPlugin.PID,
         property = Plugin.NAME_PROPERTY + "=" + TasksPlugin.NAME)
@@ -63,6 +75,13 @@ public class TasksPlugin implements Plugin {
     private static final String SCHEMA_LOCK = NAME + ":create-table";
     private static final Duration SCHEMA_LOCK_TTL = Duration.ofSeconds(30);
     private static final int MAX_RETRIES = 3;
+
+    /** The settings of {@value #PID}. */
+    private static final Set<String> KNOWN_KEYS = new TreeSet<>(Set.of("concurrency", "step.ms"));
+
+    /** Prefixes of the properties that configuration admin, FileInstall and SCR add, and of the plugin name. */
+    private static final Set<String> FRAMEWORK_PREFIXES = Set.of("service.", "component.", "felix.", "osgi.",
+            "objectClass", "cohort.plugin.");
 
     private static final Logger LOG = LoggerFactory.getLogger(TasksPlugin.class);
 
@@ -92,11 +111,40 @@ public class TasksPlugin implements Plugin {
 
     private volatile TaskSettings settings;
     private volatile String nodeId;
+    private ServiceRegistration<ConfigurationError> invalidConfiguration;
 
     @Activate
-    void activate(Config config) {
-        settings = TaskSettings.parse(config.concurrency(), config.step_ms(),
-                problem -> LOG.error("Plugin {}: setting of PID {} {}", NAME, PID, problem));
+    void activate(BundleContext context, Config config, Map<String, Object> properties) {
+        for (String key : unknownKeys(properties)) {
+            LOG.warn("Plugin {}: ignoring unknown setting '{}' in configuration {} (etc/{}.cfg); known settings: {}",
+                    NAME, key, PID, PID, KNOWN_KEYS);
+        }
+
+        List<String> problems = new ArrayList<>();
+        settings = TaskSettings.parse(config.concurrency(), config.step_ms(), problems::add);
+
+        if (!problems.isEmpty()) {
+            String message = String.join("; ", problems);
+            LOG.error("Plugin {}: configuration {} is invalid, so the plugin runs with defaults until it is fixed: {}",
+                    NAME, PID, message);
+            invalidConfiguration = context.registerService(ConfigurationError.class,
+                    new ConfigurationError(PID, message), null);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (invalidConfiguration != null) {
+            invalidConfiguration.unregister();
+            invalidConfiguration = null;
+        }
+    }
+
+    /** Returns the keys of {@code properties}, sorted, that are neither settings nor added by the framework. */
+    static Set<String> unknownKeys(Map<String, Object> properties) {
+        Set<String> unknown = new TreeSet<>(properties.keySet());
+        unknown.removeIf(key -> KNOWN_KEYS.contains(key) || FRAMEWORK_PREFIXES.stream().anyMatch(key::startsWith));
+        return unknown;
     }
 
     /** Creates the table, then subscribes to the cancel channel and the queue. */
@@ -290,7 +338,7 @@ public class TasksPlugin implements Plugin {
     }
 
     /** The queue consumer; its concurrency is the node's task slots. */
-    private final class Runner implements TaskConsumer<TaskRequest> {
+    final class Runner implements TaskConsumer<TaskRequest> {
 
         private final int slots = settings.concurrency();
 
@@ -299,8 +347,19 @@ public class TasksPlugin implements Plugin {
             return slots;
         }
 
+        /**
+         * Runs the task, or fails the attempt when the payload names no task row, so that the queue retries it and
+         * then keeps it as a dead letter instead of counting it as done.
+         *
+         * @throws IllegalArgumentException if the payload has no task id
+         */
         @Override
         public void process(TaskRequest request, TaskContext context) throws Exception {
+            if (request == null || request.taskId() == null || request.taskId().isBlank()) {
+                throw new IllegalArgumentException("queue task " + context.taskId() + " on channel " + QUEUE_CHANNEL
+                        + " has no taskId; expected {\"taskId\":\"<id>\"} naming a row of " + TaskTable.TABLE
+                        + ", as tasks:submit publishes");
+            }
             run(request.taskId(), context);
         }
     }
