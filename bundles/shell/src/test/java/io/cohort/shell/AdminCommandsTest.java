@@ -273,10 +273,27 @@ public class AdminCommandsTest {
 
     @Test
     public void queueRetry_neitherIdsNorAll_rejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run("queue:retry jobs"));
+        InvalidArgumentsException e = assertThrows(InvalidArgumentsException.class, () -> run("queue:retry jobs"));
 
-        assertEquals("give either task ids or --all for queue channel 'jobs', not both and not neither",
-                e.getMessage());
+        assertEquals("give task ids or --all", e.getMessage());
+        assertEquals(List.of(), admin.calls);
+    }
+
+    @Test
+    public void queueRetry_idsAndAll_rejected() {
+        InvalidArgumentsException e = assertThrows(InvalidArgumentsException.class,
+                () -> run("queue:retry --all jobs t-1"));
+
+        assertEquals("give task ids or --all, not both", e.getMessage());
+        assertEquals(List.of(), admin.calls);
+    }
+
+    @Test
+    public void cacheDel_noKey_rejectedByGogo() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run("cache:del users"));
+
+        assertTrue(e.getMessage(), e.getMessage().startsWith("Cannot coerce "));
+        assertEquals(List.of(), admin.calls);
     }
 
     @Test
