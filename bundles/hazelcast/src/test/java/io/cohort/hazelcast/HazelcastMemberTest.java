@@ -58,6 +58,39 @@ public class HazelcastMemberTest {
     }
 
     @Test
+    public void member_metricsOffUnlessPropertySet() throws IOException {
+        Path home = folder.newFolder("metrics-home").toPath();
+        Files.createDirectories(home.resolve("etc"));
+        Files.writeString(home.resolve("etc/hazelcast.yaml"), """
+                hazelcast:
+                  properties:
+                    hazelcast.metrics.enabled: true
+                """);
+        MemberSettings settings = MemberSettings.parse(Map.of(
+                MemberSettings.CLUSTER_NAME, "cohort-test-metrics-" + ProcessHandle.current().pid(),
+                MemberSettings.PORT, 5801, MemberSettings.PORT_COUNT, 5,
+                MemberSettings.MEMBERS, "127.0.0.1:5801-5805"));
+
+        HazelcastMember withoutProperty = new HazelcastMember(settings, null);
+        boolean metricsWithoutProperty;
+        try {
+            metricsWithoutProperty = withoutProperty.instance().getConfig().getMetricsConfig().isEnabled();
+        } finally {
+            withoutProperty.deactivate();
+        }
+        HazelcastMember withProperty = new HazelcastMember(settings, home);
+        boolean metricsWithProperty;
+        try {
+            metricsWithProperty = withProperty.instance().getConfig().getMetricsConfig().isEnabled();
+        } finally {
+            withProperty.deactivate();
+        }
+
+        assertFalse("metrics of a member without the property", metricsWithoutProperty);
+        assertTrue("metrics of a member with hazelcast.metrics.enabled=true", metricsWithProperty);
+    }
+
+    @Test
     public void modified_changedOrInvalidSettings_memberKeepsRunningWithItsData() {
         Map<String, Object> properties = new HashMap<>(Map.of(
                 MemberSettings.CLUSTER_NAME, "cohort-test-modified-" + ProcessHandle.current().pid(),

@@ -72,6 +72,21 @@ public class MemberConfigFactoryTest {
     }
 
     @Test
+    public void metrics_offEvenWhenYamlEnablesThem() throws IOException {
+        Path yaml = write("hazelcast.yaml", """
+                hazelcast:
+                  metrics:
+                    enabled: true
+                """);
+
+        Config withoutYaml = MemberConfigFactory.create(MemberSettings.defaults(), null, LOADER);
+        Config withYaml = MemberConfigFactory.create(MemberSettings.defaults(), yaml, LOADER);
+
+        assertFalse(withoutYaml.getMetricsConfig().isEnabled());
+        assertFalse(withYaml.getMetricsConfig().isEnabled());
+    }
+
+    @Test
     public void nearCache_turnsInvalidationBatchingOff() {
         MemberSettings settings = MemberSettings.parse(Map.of(MemberSettings.NEAR_CACHE, true));
 

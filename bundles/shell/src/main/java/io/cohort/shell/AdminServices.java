@@ -45,10 +45,21 @@ final class AdminServices {
      */
     static NodeAdmin require(NodeAdmin admin) {
         if (admin == null) {
-            throw new IllegalStateException("Cohort core is not running: no NodeAdmin service is registered; "
-                    + "run 'scr:list' to see which io.cohort.core component is not satisfied");
+            throw coreNotRunning();
         }
         return admin;
+    }
+
+    /**
+     * Returns the error of every command that needs Cohort core while core registers no services, because its
+     * bundle is stopped, its configuration is invalid or one of its components is not satisfied. The message tells
+     * the operator how to find out which.
+     */
+    static IllegalStateException coreNotRunning() {
+        return new IllegalStateException("Cohort core is not running on this node. Run 'lb cohort' to see the state "
+                + "of the Cohort core bundle, and 'start <id>' to start it when it is not Active. When it is Active, "
+                + "'cohort:info' names an invalid configuration file and 'scr:list' shows which io.cohort.core "
+                + "component is not satisfied");
     }
 
     /**

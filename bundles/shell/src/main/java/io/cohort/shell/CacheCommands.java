@@ -119,8 +119,11 @@ public class CacheCommands {
             @Descriptor(JSON_OPTION)
             @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json,
             @Descriptor("cache name") String cache,
-            @Descriptor("keys to delete") String... keys) {
-        List<String> requested = Arrays.asList(keys);
+            @Descriptor("key to delete") String key,
+            @Descriptor("more keys to delete") String... moreKeys) {
+        List<String> requested = new ArrayList<>(moreKeys.length + 1);
+        requested.add(key);
+        requested.addAll(Arrays.asList(moreKeys));
         NodeAdmin node = AdminServices.require(admin);
         List<String> deleted = AdminServices.call(() -> node.deleteCacheKeys(cache, requested));
         List<String> notFound = new ArrayList<>(requested.stream().distinct().toList());

@@ -86,8 +86,7 @@ public class NodeCommands {
         }
         List<ConfigurationError> errors = configurationErrors();
         if (errors.isEmpty()) {
-            throw new IllegalStateException("Cohort core is not running: no CohortNode service is registered; "
-                    + "run 'scr:list' to see which io.cohort.core component is not satisfied");
+            throw AdminServices.coreNotRunning();
         }
         throw new IllegalStateException("Cohort core is not running because a configuration is invalid: "
                 + errors.stream().map(NodeReport::describe).collect(Collectors.joining("; ")));

@@ -91,11 +91,13 @@ public class QueueCommands {
             @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json,
             @Descriptor("queue channel") String channel,
             @Descriptor("task ids of dead letters, as queue:dead lists them") String... taskIds) {
-        NodeAdmin node = AdminServices.require(admin);
-        if (all == (taskIds.length > 0)) {
-            throw new IllegalArgumentException("give either task ids or --all for queue channel '" + channel
-                    + "', not both and not neither");
+        if (all && taskIds.length > 0) {
+            throw new InvalidArgumentsException("give task ids or --all, not both");
         }
+        if (!all && taskIds.length == 0) {
+            throw new InvalidArgumentsException("give task ids or --all");
+        }
+        NodeAdmin node = AdminServices.require(admin);
 
         List<String> retried = AdminServices.call(() -> all ? node.retryDeadLetters(channel)
                 : retryEach(node, channel, taskIds));

@@ -273,10 +273,27 @@ public class AdminCommandsTest {
 
     @Test
     public void queueRetry_neitherIdsNorAll_rejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run("queue:retry jobs"));
+        InvalidArgumentsException e = assertThrows(InvalidArgumentsException.class, () -> run("queue:retry jobs"));
 
-        assertEquals("give either task ids or --all for queue channel 'jobs', not both and not neither",
-                e.getMessage());
+        assertEquals("give task ids or --all", e.getMessage());
+        assertEquals(List.of(), admin.calls);
+    }
+
+    @Test
+    public void queueRetry_idsAndAll_rejected() {
+        InvalidArgumentsException e = assertThrows(InvalidArgumentsException.class,
+                () -> run("queue:retry --all jobs t-1"));
+
+        assertEquals("give task ids or --all, not both", e.getMessage());
+        assertEquals(List.of(), admin.calls);
+    }
+
+    @Test
+    public void cacheDel_noKey_rejectedByGogo() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run("cache:del users"));
+
+        assertTrue(e.getMessage(), e.getMessage().startsWith("Cannot coerce "));
+        assertEquals(List.of(), admin.calls);
     }
 
     @Test
@@ -377,6 +394,32 @@ public class AdminCommandsTest {
         assertFalse(output, output.contains("No caches"));
     }
 
+    @Test
+    public void adminCommands_noCore_pointToBundleState() {
+        CommandProcessorImpl noCore = new CommandProcessorImpl(threadIO);
+        register(noCore, "cache", new CacheCommands(null, null), "list", "get", "set", "del", "reset");
+        register(noCore, "pubsub", new PubSubCommands(null, null), "channels", "publish");
+        register(noCore, "queue", new QueueCommands(null, null), "list", "dead", "retry", "publish");
+        register(noCore, "lock", new LockCommands(null, null), "list", "info");
+        register(noCore, "sync", new SyncCommands(null, null), "channels");
+        List<String> lines = List.of("cache:list", "cache:get users u1", "cache:set users u1 1",
+                "cache:set users u1 1 30s", "cache:del users u1", "cache:reset users", "pubsub:channels",
+                "pubsub:publish news 1", "queue:list", "queue:dead jobs", "queue:retry --all jobs",
+                "queue:publish jobs 1", "lock:list", "lock:info orders", "sync:channels");
+
+        CommandSession noCoreSession = noCore.createSession(InputStream.nullInputStream(), System.out, System.err);
+        try {
+            for (String line : lines) {
+                IllegalStateException e = assertThrows(line, IllegalStateException.class,
+                        () -> noCoreSession.execute(line));
+                assertEquals(line, NodeCommandsTest.CORE_NOT_RUNNING, e.getMessage());
+            }
+        } finally {
+            noCoreSession.close();
+            noCore.stop();
+        }
+    }
+
     /** Runs {@code line} and returns its result as the command socket prints it. */
     private String run(String line) throws Exception {
         Object result = session.execute(line);
@@ -386,8 +429,12 @@ public class AdminCommandsTest {
     }
 
     private void register(String scope, Object commands, String... functions) {
+        register(processor, scope, commands, functions);
+    }
+
+    private static void register(CommandProcessorImpl target, String scope, Object commands, String... functions) {
         for (String function : functions) {
-            processor.addCommand(scope, commands, function);
+            target.addCommand(scope, commands, function);
         }
     }
 

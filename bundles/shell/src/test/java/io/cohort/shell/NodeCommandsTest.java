@@ -10,14 +10,19 @@ import org.junit.Test;
 /** What the {@code cohort:} commands report when core is not running. */
 public class NodeCommandsTest {
 
+    /** The error of every command that needs core while core is not running. */
+    static final String CORE_NOT_RUNNING = "Cohort core is not running on this node. Run 'lb cohort' to see the "
+            + "state of the Cohort core bundle, and 'start <id>' to start it when it is not Active. When it is "
+            + "Active, 'cohort:info' names an invalid configuration file and 'scr:list' shows which io.cohort.core "
+            + "component is not satisfied";
+
     private final NodeCommands commands = new NodeCommands();
 
     @Test(timeout = 5000)
-    public void info_noNode_pointsToScrList() {
+    public void info_noNode_pointsToBundleState() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> commands.info(false));
 
-        assertEquals("Cohort core is not running: no CohortNode service is registered; run 'scr:list' to see which "
-                + "io.cohort.core component is not satisfied", e.getMessage());
+        assertEquals(CORE_NOT_RUNNING, e.getMessage());
     }
 
     @Test(timeout = 5000)
@@ -33,14 +38,13 @@ public class NodeCommandsTest {
     }
 
     @Test(timeout = 5000)
-    public void plugins_configurationFixed_pointsToScrListAgain() {
+    public void plugins_configurationFixed_pointsToBundleState() {
         ConfigurationError error = new ConfigurationError("io.cohort.core", "app.name '' is invalid");
         commands.addConfigurationError(error);
         commands.removeConfigurationError(error);
 
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> commands.plugins(false));
 
-        assertEquals("Cohort core is not running: no CohortNode service is registered; run 'scr:list' to see which "
-                + "io.cohort.core component is not satisfied", e.getMessage());
+        assertEquals(CORE_NOT_RUNNING, e.getMessage());
     }
 }

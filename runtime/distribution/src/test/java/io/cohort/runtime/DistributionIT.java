@@ -404,6 +404,10 @@ public class DistributionIT {
                 modificationTimes(home.resolve("etc")));
         assertEquals("ERROR lines in log/cohort.log", List.of(), linesWith(firstLog, " ERROR "));
         assertEquals("ERROR lines in log/cohort-node-2.log", List.of(), linesWith(secondLog, " ERROR "));
+        // A metrics collection that runs while a member hands its partitions over fails when the stop interrupts it.
+        assertEquals("Hazelcast metrics lines in log/cohort.log", List.of(), linesWith(firstLog, "MetricsCollection"));
+        assertEquals("Hazelcast metrics lines in log/cohort-node-2.log", List.of(),
+                linesWith(secondLog, "MetricsCollection"));
 
         System.out.printf("Cohort distribution: bin/cohort and bin/cohort --node 2 listed each other as members %d ms"
                 + " after both started%n", clusterMillis);

@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
+import io.cohort.shell.InvalidArgumentsException;
+
 import org.apache.felix.gogo.runtime.CommandProxy;
 import org.apache.felix.gogo.runtime.Parser;
 import org.apache.felix.gogo.runtime.Parser.Executable;
@@ -21,6 +23,7 @@ import org.apache.felix.gogo.runtime.Parser.Operator;
 import org.apache.felix.gogo.runtime.Parser.Pipeline;
 import org.apache.felix.gogo.runtime.Parser.Program;
 import org.apache.felix.gogo.runtime.Parser.Statement;
+import org.apache.felix.gogo.runtime.Reflective;
 import org.apache.felix.gogo.runtime.SyntaxError;
 import org.apache.felix.gogo.runtime.Token;
 import org.apache.felix.service.command.CommandProcessor;
@@ -150,12 +153,15 @@ final class GogoCommandExecutor implements CommandExecutor {
      * Returns the message of a rejected command. Gogo reports arguments that fit no method of the command as
      * "Cannot coerce ...", which names Java types. That case names the first unknown option and the command's options
      * when the statement has one, and otherwise prints the command's usage, one line per method, and points to its
-     * help.
+     * help. An {@link InvalidArgumentsException} from the command prints its reason with the same usage.
      */
     static String describe(CommandSession session, CharSequence statement, IllegalArgumentException e) {
         String message = e.getMessage();
         if (message == null) {
             return e.getClass().getName();
+        }
+        if (e instanceof InvalidArgumentsException) {
+            return usageMessage(session, statement, ": " + message);
         }
         if (!message.startsWith(GOGO_NO_MATCHING_METHOD)) {
             return message;
@@ -166,47 +172,60 @@ final class GogoCommandExecutor implements CommandExecutor {
                 return unknown;
             }
         }
-        String command = statement.toString().strip().split("\\s+", 2)[0];
-        List<String> usages = usages(session, command);
-        if (usages.isEmpty()) {
-            return "invalid arguments for " + command + ": missing, extra or unknown options; run 'help " + command
-                    + "' for its arguments";
-        }
-        return "invalid arguments for " + command + "; usage:\n  " + String.join("\n  ", usages) + "\nrun 'help "
-                + command + "' for what each argument means";
+        return usageMessage(session, statement, "");
     }
 
     /**
-     * Returns one usage line per method of {@code command}, such as {@code cache:set [--json] <cache> <key>}, or none
-     * when Gogo resolves the name to no command of a service.
+     * Returns the message for invalid arguments of the statement's command: the command, {@code reason} (empty or
+     * starting with a separator), and the command's usage with a pointer to its help. Gogo's {@code help} does not
+     * describe a command that runs through {@code _main}, so such a command's usage goes without the pointer.
      */
-    private static List<String> usages(CommandSession session, String command) {
+    private static String usageMessage(CommandSession session, CharSequence statement, String reason) {
+        String command = statement.toString().strip().split("\\s+", 2)[0];
+        List<Method> methods = commandMethods(session, command);
+        if (methods.isEmpty()) {
+            return "invalid arguments for " + command + reason + ": missing, extra or unknown options; run 'help "
+                    + command + "' for its arguments";
+        }
+        Set<String> usages = new TreeSet<>(Comparator.comparingInt(String::length)
+                .thenComparing(Comparator.naturalOrder()));
+        for (Method method : methods) {
+            usages.add(usage(command, method));
+        }
+        String message = "invalid arguments for " + command + reason + "; usage:\n  " + String.join("\n  ", usages);
+        if (methods.stream().allMatch(GogoCommandExecutor::isMain)) {
+            return message;
+        }
+        return message + "\nrun 'help " + command + "' for what each argument means";
+    }
+
+    /**
+     * Returns the methods that Gogo may run for {@code command}, or none when Gogo resolves the name to no command of
+     * a service.
+     */
+    private static List<Method> commandMethods(CommandSession session, String command) {
         String qualified = qualify(session, command);
         if (qualified == null || !(session.get(qualified) instanceof CommandProxy proxy)) {
             return List.of();
         }
-        Set<String> usages = new TreeSet<>(Comparator.comparingInt(String::length)
-                .thenComparing(Comparator.naturalOrder()));
         try {
-            for (Method method : methods(proxy.getTarget(), qualified.substring(qualified.indexOf(':') + 1))) {
-                usages.add(usage(command, method));
-            }
+            return methods(proxy.getTarget(), qualified.substring(qualified.indexOf(':') + 1));
         } finally {
             proxy.ungetTarget();
         }
-        return List.copyOf(usages);
     }
 
     /**
      * Returns the usage of one method: its options in brackets, with {@code <value>} for an option that takes one,
      * then its arguments in angle brackets, the last followed by {@code ...} when it takes any number. An argument
      * is named after the method's parameter when the class was compiled with parameter names, and after its type
-     * otherwise. A {@link CommandSession} parameter is left out, because Gogo passes the session itself.
+     * otherwise. A {@link CommandSession} parameter is left out, because Gogo passes the session itself, and so is
+     * the first parameter of {@code _main}, which receives the function name.
      */
     private static String usage(String command, Method method) {
         StringBuilder usage = new StringBuilder(command);
         java.lang.reflect.Parameter[] parameters = method.getParameters();
-        for (int i = 0; i < parameters.length; i++) {
+        for (int i = isMain(method) ? 1 : 0; i < parameters.length; i++) {
             java.lang.reflect.Parameter parameter = parameters[i];
             if (CommandSession.class.isAssignableFrom(parameter.getType())) {
                 continue;
@@ -318,15 +337,23 @@ final class GogoCommandExecutor implements CommandExecutor {
         return options;
     }
 
-    /** Returns the public methods of {@code target} that Gogo runs for {@code function}, whose names match it. */
+    /**
+     * Returns the public methods of {@code target} that Gogo runs for {@code function}: those whose names match it,
+     * and {@code _main}, which Gogo runs for any function of the service with the function's name as the first
+     * argument. A command name that is no Java identifier, such as {@code add-field}, can only run that way.
+     */
     private static List<Method> methods(Object target, String function) {
         List<Method> methods = new ArrayList<>();
         for (Method method : target.getClass().getMethods()) {
-            if (method.getName().equalsIgnoreCase(function)) {
+            if (method.getName().equalsIgnoreCase(function) || isMain(method)) {
                 methods.add(method);
             }
         }
         return methods;
+    }
+
+    private static boolean isMain(Method method) {
+        return method.getName().equals(Reflective.MAIN);
     }
 
     /** Prints {@code text}, adding a line break unless it already ends with one. */

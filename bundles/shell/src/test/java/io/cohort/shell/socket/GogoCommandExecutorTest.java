@@ -10,6 +10,7 @@ import java.util.Locale;
 
 import io.cohort.shell.CacheCommands;
 import io.cohort.shell.NodeCommands;
+import io.cohort.shell.QueueCommands;
 
 import org.apache.felix.gogo.runtime.CommandProcessorImpl;
 import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
@@ -47,6 +48,8 @@ public class GogoCommandExecutorTest {
         CacheCommands cacheCommands = new CacheCommands();
         processor.addCommand("cache", cacheCommands, "set");
         processor.addCommand("cache", cacheCommands, "del");
+        processor.addCommand("queue", new QueueCommands(), "retry");
+        processor.addCommand("test", new MainCommand(), "add-field");
         NodeCommands nodeCommands = new NodeCommands();
         processor.addCommand("cohort", nodeCommands, "info");
         processor.addCommand("cohort", nodeCommands, "plugins");
@@ -134,8 +137,44 @@ public class GogoCommandExecutorTest {
         int status = executor.execute("cache:del", out, err);
 
         assertEquals(1, status);
-        assertEquals("invalid arguments for cache:del; usage:\n  cache:del [--json] <cache> <keys>...\nrun 'help "
-                + "cache:del' for what each argument means\n", text(err));
+        assertEquals("invalid arguments for cache:del; usage:\n  cache:del [--json] <cache> <key> <moreKeys>...\n"
+                + "run 'help cache:del' for what each argument means\n", text(err));
+    }
+
+    @Test
+    public void execute_varargsWithoutKey_printsUsage() {
+        int status = executor.execute("cache:del users", out, err);
+
+        assertEquals(1, status);
+        assertEquals("invalid arguments for cache:del; usage:\n  cache:del [--json] <cache> <key> <moreKeys>...\n"
+                + "run 'help cache:del' for what each argument means\n", text(err));
+    }
+
+    @Test
+    public void execute_invalidArgumentsException_printsReasonAndUsage() {
+        int status = executor.execute("queue:retry jobs", out, err);
+
+        assertEquals(1, status);
+        assertEquals("invalid arguments for queue:retry: give task ids or --all; usage:\n"
+                + "  queue:retry [--all] [--json] <channel> <taskIds>...\n"
+                + "run 'help queue:retry' for what each argument means\n", text(err));
+    }
+
+    @Test
+    public void execute_mainMissingArgument_printsUsageWithoutHelp() {
+        int status = executor.execute("test:add-field catalog", out, err);
+
+        assertEquals(1, status);
+        assertEquals("invalid arguments for test:add-field; usage:\n  test:add-field <collection> <field>\n",
+                text(err));
+    }
+
+    @Test
+    public void execute_mainArguments_passedAfterCommandName() {
+        int status = executor.execute("test:add-field catalog title", out, err);
+
+        assertEquals(0, status);
+        assertEquals("add-field catalog.title\n", text(out));
     }
 
     @Test
@@ -348,6 +387,14 @@ public class GogoCommandExecutorTest {
 
     private static String text(ByteArrayOutputStream stream) {
         return stream.toString(StandardCharsets.UTF_8);
+    }
+
+    /** A command whose name is no Java identifier, which Gogo runs through {@code _main}. */
+    public static final class MainCommand {
+
+        public String _main(String command, String collection, String field) {
+            return command + " " + collection + "." + field;
+        }
     }
 
     /** Commands with each kind of outcome. */

@@ -21,8 +21,11 @@ record PolicyChange(Integer tokenTtlMinutes, Integer maxFailedLogins, Boolean re
 
     static final int MAX_FAILED_LOGINS_LIMIT = 100;
 
-    private static final String USAGE = "expected " + TOKEN_TTL_MINUTES + "=<1-" + MAX_TOKEN_TTL_MINUTES + ">, "
-            + MAX_FAILED_LOGINS + "=<1-" + MAX_FAILED_LOGINS_LIMIT + "> or " + REQUIRE_MFA + "=<true|false>";
+    /** The settings that {@code auth:policy set} takes, with their values. */
+    static final String SETTINGS = TOKEN_TTL_MINUTES + "=<1-" + MAX_TOKEN_TTL_MINUTES + ">, " + MAX_FAILED_LOGINS
+            + "=<1-" + MAX_FAILED_LOGINS_LIMIT + "> or " + REQUIRE_MFA + "=<true|false>";
+
+    private static final String USAGE = "expected " + SETTINGS;
 
     /**
      * Parses {@code name=value} settings, for example {@code token-ttl-minutes=30 require-mfa=true}.

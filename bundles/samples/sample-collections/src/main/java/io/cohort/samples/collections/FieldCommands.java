@@ -1,16 +1,14 @@
 package io.cohort.samples.collections;
 
-import java.util.List;
-import java.util.stream.Collectors;
-
-import org.apache.felix.service.command.CommandSession;
-import org.apache.felix.service.command.Function;
+import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * Gogo commands {@code collections:add-field} and {@code collections:remove-field}. Each is a {@link Function}
- * service, which Gogo calls with the raw arguments whatever the command's name.
+ * Gogo commands {@code collections:add-field} and {@code collections:remove-field}. A command name with a hyphen
+ * matches no Java method name, so each command is a service of its own with a method named {@code _main}. Gogo runs
+ * {@code _main} for any command name of a service, with the name without its scope as the first argument and the
+ * typed arguments after it, and it checks the number of arguments as it does for the other commands.
  */
 public final class FieldCommands {
 
@@ -18,45 +16,39 @@ public final class FieldCommands {
     }
 
     /** {@code collections:add-field <collection> <field> <type>}. */
-    @Component(service = Function.class, property = {
+    @Component(service = AddField.class, property = {
         "osgi.command.scope=collections",
         "osgi.command.function=add-field"
     })
-    public static final class AddField implements Function {
+    public static final class AddField {
 
         @Reference
         private CollectionsPlugin plugin;
 
-        @Override
-        public Object execute(CommandSession session, List<Object> arguments) throws Exception {
-            List<String> words = words(arguments, 3, "collections:add-field <collection> <field> <type>; type is "
-                    + "text, integer, decimal, boolean or timestamp");
-            return "Changed " + plugin.addField(words.get(0), words.get(1), words.get(2)).describe() + "\n";
+        /** Adds a field and sends the change to the other nodes. Gogo passes the function name first. */
+        public String _main(String command,
+                @Descriptor("collection name") String collection,
+                @Descriptor("field name") String field,
+                @Descriptor("field type: text, integer, decimal, boolean or timestamp") String type) throws Exception {
+            return "Changed " + plugin.addField(collection, field, type).describe() + "\n";
         }
     }
 
     /** {@code collections:remove-field <collection> <field>}. */
-    @Component(service = Function.class, property = {
+    @Component(service = RemoveField.class, property = {
         "osgi.command.scope=collections",
         "osgi.command.function=remove-field"
     })
-    public static final class RemoveField implements Function {
+    public static final class RemoveField {
 
         @Reference
         private CollectionsPlugin plugin;
 
-        @Override
-        public Object execute(CommandSession session, List<Object> arguments) throws Exception {
-            List<String> words = words(arguments, 2, "collections:remove-field <collection> <field>");
-            return "Changed " + plugin.removeField(words.get(0), words.get(1)).describe() + "\n";
+        /** Removes a field and sends the change to the other nodes. Gogo passes the function name first. */
+        public String _main(String command,
+                @Descriptor("collection name") String collection,
+                @Descriptor("field name") String field) throws Exception {
+            return "Changed " + plugin.removeField(collection, field).describe() + "\n";
         }
-    }
-
-    private static List<String> words(List<Object> arguments, int expected, String usage) {
-        if (arguments.size() != expected) {
-            throw new IllegalArgumentException(arguments.size() + " arguments given, expected " + expected
-                    + "; usage: " + usage);
-        }
-        return arguments.stream().map(String::valueOf).collect(Collectors.toList());
     }
 }
