@@ -34,6 +34,8 @@ public final class BareMemberActivator implements BundleActivator {
         join.getAutoDetectionConfig().setEnabled(false);
         join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + port);
         config.getCPSubsystemConfig().setCPMemberCount(0);
+        // Cohort's member runs without metrics collection, so the bare one does too.
+        config.getMetricsConfig().setEnabled(false);
         instance = Hazelcast.newHazelcastInstance(config);
     }
 

@@ -6,7 +6,6 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.cohort.api.queue.TaskCancelledException;
-import io.cohort.api.queue.TaskContext;
 
 import org.junit.Test;
 
@@ -26,7 +24,7 @@ public class StepLoopTest {
     public void run_noCancel_reportsEveryStepFromTheStoredProgress() throws Exception {
         List<Integer> reported = new CopyOnWriteArrayList<>();
 
-        StepLoop.Outcome outcome = StepLoop.run(2, 5, SHORT_STEP, new CancellationSignal(), new FakeContext(),
+        StepLoop.Outcome outcome = StepLoop.run(2, 5, SHORT_STEP, new CancellationSignal(), new FakeTaskContext(),
                 completed -> reported.add(completed) && false, "row");
 
         assertEquals(StepLoop.Outcome.DONE, outcome);
@@ -39,7 +37,7 @@ public class StepLoopTest {
         signal.cancel("from node b");
         List<Integer> reported = new CopyOnWriteArrayList<>();
 
-        StepLoop.Outcome outcome = StepLoop.run(0, 5, SHORT_STEP, signal, new FakeContext(),
+        StepLoop.Outcome outcome = StepLoop.run(0, 5, SHORT_STEP, signal, new FakeTaskContext(),
                 completed -> reported.add(completed) && false, "row");
 
         assertEquals(StepLoop.Outcome.CANCELLED, outcome);
@@ -54,7 +52,7 @@ public class StepLoopTest {
         AtomicReference<StepLoop.Outcome> outcome = new AtomicReference<>();
         Thread worker = new Thread(() -> {
             try {
-                outcome.set(StepLoop.run(0, 3, Duration.ofMillis(50), signal, new FakeContext(), completed -> {
+                outcome.set(StepLoop.run(0, 3, Duration.ofMillis(50), signal, new FakeTaskContext(), completed -> {
                     if (completed == 1) {
                         firstStepDone.countDown();
                     }
@@ -79,7 +77,7 @@ public class StepLoopTest {
         CancellationSignal signal = new CancellationSignal();
         List<Integer> reported = new CopyOnWriteArrayList<>();
 
-        StepLoop.Outcome outcome = StepLoop.run(0, 10, SHORT_STEP, signal, new FakeContext(),
+        StepLoop.Outcome outcome = StepLoop.run(0, 10, SHORT_STEP, signal, new FakeTaskContext(),
                 completed -> reported.add(completed) && completed == 2, "cancel requested in the row");
 
         assertEquals(StepLoop.Outcome.CANCELLED, outcome);
@@ -89,8 +87,8 @@ public class StepLoopTest {
 
     @Test(timeout = 5_000)
     public void run_queueCancelledTheAttempt_throwsTaskCancelled() {
-        FakeContext context = new FakeContext();
-        context.cancelled = true;
+        FakeTaskContext context = new FakeTaskContext();
+        context.cancel();
 
         assertThrows(TaskCancelledException.class, () -> StepLoop.run(0, 3, SHORT_STEP, new CancellationSignal(),
                 context, completed -> false, "row"));
@@ -101,7 +99,7 @@ public class StepLoopTest {
         Thread.currentThread().interrupt();
 
         assertThrows(TaskCancelledException.class, () -> StepLoop.run(0, 3, Duration.ofSeconds(10),
-                new CancellationSignal(), new FakeContext(), completed -> false, "row"));
+                new CancellationSignal(), new FakeTaskContext(), completed -> false, "row"));
         assertFalse(Thread.interrupted());
     }
 
@@ -112,48 +110,5 @@ public class StepLoopTest {
         assertTrue(signal.cancel("first"));
         assertFalse(signal.cancel("second"));
         assertEquals("first", signal.reason());
-    }
-
-    /** A task context whose cancellation the test sets. */
-    private static final class FakeContext implements TaskContext {
-
-        private volatile boolean cancelled;
-
-        @Override
-        public String taskId() {
-            return "queue-task-1";
-        }
-
-        @Override
-        public String channel() {
-            return TasksPlugin.QUEUE_CHANNEL;
-        }
-
-        @Override
-        public int attempt() {
-            return 1;
-        }
-
-        @Override
-        public int maxRetries() {
-            return 3;
-        }
-
-        @Override
-        public Instant publishedAt() {
-            return Instant.EPOCH;
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return cancelled;
-        }
-
-        @Override
-        public void throwIfCancelled() throws TaskCancelledException {
-            if (cancelled) {
-                throw new TaskCancelledException("cancelled by the test");
-            }
-        }
     }
 }

@@ -4,14 +4,12 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
 import java.lang.annotation.Annotation;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.cohort.api.node.ConfigurationError;
-import io.cohort.api.queue.TaskContext;
 
 import org.apache.felix.framework.FrameworkFactory;
 import org.junit.After;
@@ -97,7 +95,7 @@ public class TasksPluginTest {
 
         for (TaskRequest request : new TaskRequest[] {new TaskRequest(null), new TaskRequest(" "), null}) {
             IllegalArgumentException e = assertThrows(String.valueOf(request), IllegalArgumentException.class,
-                    () -> runner.process(request, new QueueTask("queue-task-7")));
+                    () -> runner.process(request, new FakeTaskContext("queue-task-7")));
 
             assertEquals("queue task queue-task-7 on channel sample-tasks.run has no taskId; expected "
                     + "{\"taskId\":\"<id>\"} naming a row of sample_tasks_task, as tasks:submit publishes",
@@ -130,38 +128,5 @@ public class TasksPluginTest {
                 return stepMillis;
             }
         };
-    }
-
-    /** The first attempt of a queue task, never cancelled. */
-    private record QueueTask(String taskId) implements TaskContext {
-
-        @Override
-        public String channel() {
-            return TasksPlugin.QUEUE_CHANNEL;
-        }
-
-        @Override
-        public int attempt() {
-            return 1;
-        }
-
-        @Override
-        public int maxRetries() {
-            return 3;
-        }
-
-        @Override
-        public Instant publishedAt() {
-            return Instant.EPOCH;
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-
-        @Override
-        public void throwIfCancelled() {
-        }
     }
 }
