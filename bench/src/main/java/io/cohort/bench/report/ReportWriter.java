@@ -597,9 +597,9 @@ public final class ReportWriter {
                         + "or timer in between. "
                 : "in this run a sync message took more than 1 ms longer than its floor at the median; see the "
                         + "findings. ";
-        return verdict + "The median of `publish` without a transaction differs from pub/sub's by "
-                + Format.difference(immediate.get().added()) + ", and that of `SyncOptions.afterCommit` from "
-                + "pub/sub plus the transaction by " + Format.difference(afterCommit.get().added()) + ": the "
+        return verdict + "Without a transaction, the median of `publish` differs from pub/sub's by "
+                + Format.difference(immediate.get().added()) + ". With `SyncOptions.afterCommit`, it differs from "
+                + "pub/sub plus the transaction by " + Format.difference(afterCommit.get().added()) + ". The "
                 + "message leaves when the commit returns, so the time your transaction takes is the only wait. "
                 + "A durable message (" + addedText("syncDurable", true) + " at the median) waits for the outbox "
                 + "relay instead. The commit wakes the relay of its own node at once, which then needs a round of "
