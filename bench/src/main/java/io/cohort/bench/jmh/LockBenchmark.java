@@ -150,6 +150,21 @@ public class LockBenchmark {
         return lockUnlock(rawContendedLocks[slot.index]);
     }
 
+    /**
+     * The raw lock waiting as Cohort's adapter does: with a timeout, after which a request that gave up can leave.
+     * Every request here gets the key long before its timeout.
+     */
+    @Benchmark
+    @Threads(Fixtures.NODES)
+    public long contended_rawUnsafeTimed(NodeSlot slot) {
+        FencedLock lock = rawContendedLocks[slot.index];
+        long fence = lock.tryLockAndGetFence(500, TimeUnit.MILLISECONDS);
+        if (fence != FencedLock.INVALID_FENCE) {
+            lock.unlock();
+        }
+        return fence;
+    }
+
     @Benchmark
     @Threads(Fixtures.NODES)
     public void contended_redisson(NodeSlot slot) {
