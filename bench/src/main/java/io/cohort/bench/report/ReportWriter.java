@@ -138,7 +138,9 @@ public final class ReportWriter {
                 + "process on 127.0.0.1; each simulated node has its own Redisson client.");
         line("- JMH rows: the median of the one-second iterations, with the slowest and fastest iteration as the "
                 + "spread. JMH runs without forking, because the members it measures live in its JVM; every row "
-                + "shares that JVM and that cluster. Time per call is 1 / median for one calling thread.");
+                + "shares that JVM and that cluster. Each group runs its benchmarks in two rounds (three with "
+                + "`--full`), in opposite orders, after one uncounted run of its first benchmark that warms the JVM "
+                + "and the cluster. Time per call is 1 / median for one calling thread.");
         line("- Ratios: Cohort's median over the baseline's median. In brackets, the range the two spreads allow: "
                 + "Cohort's slowest iteration over the baseline's fastest, and the reverse.");
         line("- Harness rows (pub/sub, sync, queue): latencies are measured from the intended send time of each "
