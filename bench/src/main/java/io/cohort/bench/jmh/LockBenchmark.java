@@ -151,8 +151,8 @@ public class LockBenchmark {
     }
 
     /**
-     * The raw lock waiting as Cohort's adapter does: with a timeout, after which a request that gave up can leave.
-     * Every request here gets the key long before its timeout.
+     * Locks the raw contended lock as Cohort's adapter waits for a key: with a timeout, after which a request that
+     * gave up can leave. With three threads each request gets the key long before the timeout.
      */
     @Benchmark
     @Threads(Fixtures.NODES)
