@@ -154,6 +154,20 @@ public final class HazelcastLockAdapter implements LockAdapter {
         }
     }
 
+    /**
+     * Asks the CP group whether this node's grant of {@code key} with {@code fenceToken} still owns it. The grant
+     * ends there without an unlock when this member's CP session expired, for example after a pause longer than
+     * {@code cp.session.ttl.seconds}.
+     */
+    @Override
+    public boolean isGranted(String key, long fenceToken) {
+        LockGrant grant = heldByKey.get(key);
+        if (grant == null || grant.fenceToken() != fenceToken) {
+            return false;
+        }
+        return grant.isGranted();
+    }
+
     @Override
     public String mode() {
         return mode;

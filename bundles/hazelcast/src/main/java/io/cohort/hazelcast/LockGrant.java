@@ -151,6 +151,23 @@ final class LockGrant {
         return fenceToken;
     }
 
+    /**
+     * Returns whether the CP group still counts this grant's owner id as the holder of the key, with this grant's
+     * fence token. The grant is lost when this member's CP session ended while it was held.
+     */
+    boolean isGranted() {
+        if (state.get() != State.HELD) {
+            return false;
+        }
+        try {
+            return asOwner(lock::getFence) == fenceToken;
+        } catch (IllegalMonitorStateException e) {
+            LOG.debug("Lock {} with fence token {} is no longer held by this grant: {}", key, fenceToken,
+                    e.getMessage());
+            return false;
+        }
+    }
+
     long ownerId() {
         return ownerId;
     }

@@ -289,6 +289,19 @@ public abstract class LockAdapterScenarios {
     }
 
     @Test
+    public void isGranted_afterUnlock_false() throws InterruptedException {
+        String key = key();
+        long token = adapter(0).lock(key);
+        assertTrue(adapter(0).isGranted(key, token));
+        assertFalse(adapter(0).isGranted(key, token + 1));
+        assertFalse(adapter(1).isGranted(key, token));
+
+        assertTrue(adapter(0).unlock(key, token));
+
+        assertFalse(adapter(0).isGranted(key, token));
+    }
+
+    @Test
     public void lock_interruptedBefore_grantsNothing() {
         String key = key();
         Thread.currentThread().interrupt();
@@ -304,11 +317,12 @@ public abstract class LockAdapterScenarios {
         assertEquals(expectedMode(), adapter(0).mode());
     }
 
-    private static HazelcastLockAdapter adapter(int member) {
+    protected static HazelcastLockAdapter adapter(int member) {
         return adapters.get(member);
     }
 
-    private String key() {
+    protected String key() {
         return "test:" + testName.getMethodName();
     }
+
 }

@@ -39,6 +39,17 @@ public interface LockAdapter {
     /** Returns whether any grant holds {@code key} now. */
     boolean isLocked(String key);
 
+    /**
+     * Returns whether the grant of {@code key} that carries {@code fenceToken} still owns the key in the adapter's
+     * store. A grant can end there without {@link #unlock}, for example when the cluster ended the session of a node
+     * that stopped answering for too long. The default returns true, for an adapter whose grants end only by unlock.
+     *
+     * @throws RuntimeException if the adapter cannot tell now, for example because the cluster cannot be reached
+     */
+    default boolean isGranted(String key, long fenceToken) {
+        return true;
+    }
+
     /** Returns a short description of the consistency mode, for {@code cohort:info}; for example {@code in-process}. */
     default String mode() {
         return "";

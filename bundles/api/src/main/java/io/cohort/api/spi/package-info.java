@@ -4,7 +4,7 @@
  * cluster. Plugins never call adapters.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package io.cohort.api.spi;
 
 import org.osgi.annotation.bundle.Export;

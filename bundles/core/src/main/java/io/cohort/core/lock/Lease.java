@@ -46,6 +46,10 @@ final class Lease implements LockHandle {
     private volatile long deadlineNanos;
     private volatile Future<?> expiryTask;
     private Renewal renewal;
+    /** Whether the lease ended because the adapter lost the grant, rather than at its deadline. */
+    private volatile boolean lostGrant;
+    /** Whether a renewal stopped because the next one would pass the maximum hold. */
+    private volatile boolean maxHoldReached;
     private int renewalCount;
 
     Lease(LockService service, LockAdapter adapter, LockOwner owner, LeaseTimer timer, String key, String fullKey,
@@ -79,9 +83,22 @@ final class Lease implements LockHandle {
         return expiresAt;
     }
 
+    /**
+     * Returns whether this lease is held, asking the adapter whether it still has the grant. A grant that the adapter
+     * lost ends the lease here. When the adapter cannot tell, this returns false and the lease stays as it is.
+     */
     @Override
     public boolean isHeld() {
-        return state.get() == State.HELD && !deadlinePassed();
+        if (state.get() != State.HELD || deadlinePassed()) {
+            return false;
+        }
+        try {
+            return checkGranted();
+        } catch (RuntimeException e) {
+            LOG.warn("Checking lock key {} (fence token {}) of {} in the lock adapter failed; reporting it as not "
+                    + "held", fullKey, fenceToken, owner, e);
+            return false;
+        }
     }
 
     /**
@@ -130,6 +147,9 @@ final class Lease implements LockHandle {
                 throw new IllegalStateException("lease of lock key '" + key + "' (fence token " + fenceToken
                         + ") was released, so it cannot be extended; acquire the key again");
             }
+            if (!checkGranted()) {
+                throw lost("was no longer granted by the lock adapter when it was extended", null);
+            }
             moveDeadline(ttl);
         }
         LOG.debug("Extended lock key {} (fence token {}) of {} by {}", fullKey, fenceToken, owner, ttl);
@@ -167,6 +187,24 @@ final class Lease implements LockHandle {
 
     State state() {
         return state.get();
+    }
+
+    /**
+     * Returns whether the lease is held by this node's own record, without asking the adapter: not ended and its
+     * deadline not passed.
+     */
+    boolean heldLocally() {
+        return state.get() == State.HELD && !deadlinePassed();
+    }
+
+    /** Returns whether the lease ended because the lock adapter no longer had the grant. */
+    boolean lostGrant() {
+        return lostGrant;
+    }
+
+    /** Returns whether the renewal stopped at the maximum hold. */
+    boolean maxHoldReached() {
+        return maxHoldReached;
     }
 
     boolean deadlinePassed() {
@@ -280,9 +318,19 @@ final class Lease implements LockHandle {
         if (deadlinePassed()) {
             return;
         }
+        try {
+            if (!checkGranted()) {
+                return;
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Checking lock key {} (fence token {}) of {} in the lock adapter failed, so it is not renewed "
+                    + "and ends at its deadline", fullKey, fenceToken, owner, e);
+            return;
+        }
         long now = timer.nanoTime();
         long next = Math.min(current.ttlNanos, current.maxDeadlineNanos - now);
         if (next <= deadlineNanos - now) {
+            maxHoldReached = true;
             LOG.debug("Lock key {} (fence token {}) of {} reached its longest hold; it is not renewed any more",
                     fullKey, fenceToken, owner);
             return;
@@ -291,6 +339,9 @@ final class Lease implements LockHandle {
         renewalCount++;
         if (next == current.ttlNanos) {
             scheduleRenewal(current);
+        } else {
+            // The deadline is now the maximum hold, so this was the last renewal.
+            maxHoldReached = true;
         }
     }
 
@@ -332,6 +383,28 @@ final class Lease implements LockHandle {
         }
         service.forget(this);
         owner.remove(this);
+    }
+
+    /**
+     * Asks the adapter whether it still has this lease's grant. When it does not, for example because the cluster
+     * ended the session of this node, the lease ends as lost, because another node may hold the key by now.
+     *
+     * @throws RuntimeException if the adapter cannot tell
+     */
+    private boolean checkGranted() {
+        if (adapter.isGranted(fullKey, fenceToken)) {
+            return true;
+        }
+        if (state.compareAndSet(State.HELD, State.EXPIRED)) {
+            end();
+            lostGrant = true;
+            // Lets the adapter drop its record of the grant; the key itself is no longer this grant's.
+            unlockQuietly();
+            LOG.warn("Lease of lock key {} (fence token {}) of {} is lost: the lock adapter no longer has the grant, "
+                    + "so another holder may have the key. A node cut off from the cluster for longer than its "
+                    + "session ttl loses its locks this way", fullKey, fenceToken, owner);
+        }
+        return false;
     }
 
     private boolean unlockQuietly() {

@@ -119,7 +119,7 @@ public final class LockService implements ResourceCounter {
         String fullKey = checkRequest(key, ttl);
         LockAdapter adapter = adapter();
 
-        long fenceToken = adapter.lock(fullKey);
+        long fenceToken = waitAsOwner(owner, key, () -> adapter.lock(fullKey));
         return grant(owner, adapter, key, fullKey, fenceToken, ttl);
     }
 
@@ -145,7 +145,8 @@ public final class LockService implements ResourceCounter {
         String fullKey = checkRequest(key, ttl);
         LockAdapter adapter = adapter();
 
-        OptionalLong fenceToken = adapter.tryLock(fullKey, wait);
+        OptionalLong fenceToken = wait.isZero() ? adapter.tryLock(fullKey, wait)
+                : waitAsOwner(owner, key, () -> adapter.tryLock(fullKey, wait));
         if (fenceToken.isEmpty()) {
             return Optional.empty();
         }
@@ -195,10 +196,21 @@ public final class LockService implements ResourceCounter {
             lease.stopRenewal();
         }
         String ending = failure == null ? "returned" : "threw";
-        if (!lease.isHeld()) {
+        // The deadline only: a grant that the adapter lost shows in the unlock below, so no extra call is made.
+        if (!lease.heldLocally()) {
             lease.expire();
-            String limit = maxHold == null ? "ran out after " + ttl
-                    : "ran out after renewals up to its maximum hold of " + maxHold + " (ttl " + ttl + ")";
+            String limit;
+            if (lease.lostGrant()) {
+                limit = "was lost, because the lock adapter no longer had the grant (a node cut off from the "
+                        + "cluster for longer than its session ttl loses its locks),";
+            } else if (maxHold != null && lease.maxHoldReached()) {
+                limit = "ran out after renewals up to its maximum hold of " + maxHold + " (ttl " + ttl + ")";
+            } else if (maxHold != null) {
+                limit = "ran out after its ttl of " + ttl + ", because no renewal came in time (maximum hold "
+                        + maxHold + ")";
+            } else {
+                limit = "ran out after " + ttl;
+            }
             throw lease.lost(limit + " before the body " + ending, failure);
         }
         if (!lease.releaseAfterBody()) {
@@ -211,6 +223,43 @@ public final class LockService implements ResourceCounter {
             throw error;
         }
         return result;
+    }
+
+    /**
+     * Runs a request that may wait for {@code key} as a waiting thread of {@code owner}, so that the stop of the
+     * owner's bundle ends the wait. The stop interrupts the thread, and the request then fails with
+     * {@link IllegalStateException} instead of {@link InterruptedException}, with the interrupt flag cleared.
+     */
+    private <T> T waitAsOwner(LockOwner owner, String key, WaitingRequest<T> request) throws InterruptedException {
+        if (!owner.startWaiting()) {
+            throw closed(owner, key);
+        }
+        try {
+            return request.run();
+        } catch (InterruptedException e) {
+            if (owner.isClosed()) {
+                LOG.info("Request of bundle {} for lock key {} ended because the bundle stopped", owner, key);
+                throw closed(owner, key);
+            }
+            throw e;
+        } finally {
+            owner.stopWaiting();
+            if (owner.isClosed()) {
+                // The stop's interrupt may arrive after the request returned; it was meant for the wait only.
+                Thread.interrupted();
+            }
+        }
+    }
+
+    private static IllegalStateException closed(LockOwner owner, String key) {
+        return new IllegalStateException("lock manager of bundle " + owner + " is closed, because the bundle "
+                + "stopped; the request for lock key '" + key + "' was cancelled");
+    }
+
+    /** A call to the lock adapter that may wait. */
+    @FunctionalInterface
+    private interface WaitingRequest<T> {
+        T run() throws InterruptedException;
     }
 
     /** Releases every lease {@code owner} still holds and closes it to new ones, when its bundle stops. */
@@ -240,7 +289,7 @@ public final class LockService implements ResourceCounter {
         Lease current = leasesByKey.get(fullKey);
         if (current != null && current.deadlinePassed()) {
             current.expire();
-        } else if (current != null && current.holder() == Thread.currentThread() && current.isHeld()) {
+        } else if (current != null && current.holder() == Thread.currentThread() && current.heldLocally()) {
             throw new IllegalStateException("lock key '" + key + "' is already held by this thread (fence token "
                     + current.fenceToken() + "); locks are not reentrant, so release that handle first");
         }

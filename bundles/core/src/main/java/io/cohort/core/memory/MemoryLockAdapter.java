@@ -95,6 +95,17 @@ public final class MemoryLockAdapter implements LockAdapter {
     }
 
     @Override
+    public boolean isGranted(String key, long fenceToken) {
+        mutex.lock();
+        try {
+            KeyState state = keys.get(key);
+            return state != null && state.token == fenceToken;
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    @Override
     public String mode() {
         return "in-process";
     }

@@ -93,6 +93,103 @@ public class LockManagerTest {
     }
 
     @Test
+    public void isHeld_grantLostInAdapter_endsLease() throws InterruptedException {
+        LockHandle handle = manager.acquire("lost", LONG_TTL);
+        // The adapter's grant ends behind the lease's back, as when the cluster ends a paused node's session.
+        assertTrue(adapter.unlock("shop:lost", handle.fenceToken()));
+
+        assertFalse(handle.isHeld());
+        assertEquals(List.of(), service.heldLeases());
+        assertEquals(0, manager.heldCount());
+        assertThrows(LeaseLostException.class, handle::release);
+    }
+
+    @Test
+    public void heldLeases_grantLostInAdapter_leftOut() throws InterruptedException {
+        LockHandle lost = manager.acquire("lost-listed", LONG_TTL);
+        LockHandle kept = manager.acquire("kept-listed", LONG_TTL);
+        assertTrue(adapter.unlock("shop:lost-listed", lost.fenceToken()));
+
+        List<LockService.HeldLease> held = service.heldLeases();
+
+        assertEquals(1, held.size());
+        assertEquals("kept-listed", held.get(0).key());
+        kept.release();
+    }
+
+    @Test
+    public void extend_grantLostInAdapter_throwsLeaseLost() throws InterruptedException {
+        LockHandle handle = manager.acquire("lost-extend", LONG_TTL);
+        assertTrue(adapter.unlock("shop:lost-extend", handle.fenceToken()));
+
+        LeaseLostException e = assertThrows(LeaseLostException.class, () -> handle.extend(LONG_TTL));
+
+        assertTrue(e.getMessage(), e.getMessage().contains("no longer granted by the lock adapter"));
+    }
+
+    @Test
+    public void runExclusive_grantLostWhileRenewing_throwsLeaseLost() {
+        LeaseLostException e = assertThrows(LeaseLostException.class,
+                () -> manager.runExclusive("lost-renewed", () -> {
+                    LockService.HeldLease lease = service.heldLeases().get(0);
+                    assertTrue(adapter.unlock("shop:lost-renewed", lease.fenceToken()));
+                    await().atMost(Duration.ofSeconds(10)).until(() -> service.heldLeases().isEmpty());
+                    return "done";
+                }, Duration.ofMillis(300), LONG_TTL));
+
+        assertTrue(e.getMessage(), e.getMessage().contains("was lost, because the lock adapter no longer had"));
+    }
+
+    @Test
+    public void runExclusive_renewalTooLate_namesTheTtl() {
+        LeaseLostException e = assertThrows(LeaseLostException.class,
+                () -> manager.runExclusive("late-renewal", () -> {
+                    // The timer thread is busy, so the renewal comes after the deadline.
+                    timer.schedule(() -> sleepQuietly(400), 0);
+                    Thread.sleep(600);
+                    return "done";
+                }, Duration.ofMillis(150), LONG_TTL));
+
+        assertTrue(e.getMessage(), e.getMessage().contains("ran out after its ttl of PT0.15S, because no renewal "
+                + "came in time"));
+    }
+
+    @Test
+    public void acquire_waitingWhenBundleStops_failsAtOnce() throws Exception {
+        LockHandle held = otherManager.acquire("contested", LONG_TTL);
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                manager.acquire("contested", LONG_TTL);
+                outcome.set(new AssertionError("acquired although the bundle stopped"));
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        }, "test-lock-waiter");
+        waiter.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> waiter.getState() == Thread.State.WAITING);
+
+        manager.deactivate();
+        waiter.join(10_000);
+
+        assertFalse(waiter.isAlive());
+        assertTrue(String.valueOf(outcome.get()), outcome.get() instanceof IllegalStateException);
+        assertTrue(outcome.get().getMessage(), outcome.get().getMessage().contains("was cancelled"));
+        assertTrue(held.isHeld());
+        held.release();
+    }
+
+    @Test
+    public void tryAcquire_withWaitAfterBundleStopped_failsAtOnce() {
+        manager.deactivate();
+
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> manager.tryAcquire("after-stop", LONG_TTL, Duration.ofSeconds(30)));
+
+        assertTrue(e.getMessage(), e.getMessage().contains("is closed"));
+    }
+
+    @Test
     public void runExclusive_bodyOutlivesTtl_throwsLeaseLost() throws Exception {
         AtomicReference<LockHandle> otherHandle = new AtomicReference<>();
 
@@ -399,5 +496,13 @@ public class LockManagerTest {
     static NodeSettings settings(String lockAdapter) {
         return new NodeSettings("shop", "node-1", Path.of("target"), "memory", "memory", "memory", lockAdapter,
                 Duration.ofSeconds(10));
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
