@@ -18,7 +18,11 @@ public interface LockHandle extends AutoCloseable {
     /** Returns when the lease ends unless it is released first. */
     Instant expiresAt();
 
-    /** Returns whether this handle still holds the lock: not released and not expired. */
+    /**
+     * Returns whether this handle still holds the lock: not released, not expired, and still granted by the lock
+     * adapter. On the {@code hazelcast} adapter this is a call to the cluster. A node cut off for longer than its CP
+     * session ttl loses its grants there, and its leases then count as lost.
+     */
     boolean isHeld();
 
     /**
