@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * installed bundle came from and that has not changed for one period, and logs what is wrong with it once per
  * version of the file. Any other jar that is a valid bundle but still not installed is left to FileInstall, which
  * logs its own install failures.
+ *
+ * <p>On the same thread, {@link ConfigKeyCaseCheck} looks for {@code *.cfg} files of the folders that FileInstall
+ * does not apply because they contain keys that differ only in case.
  */
 @Component(immediate = true)
 public class DeployFolderCheck {
@@ -54,6 +57,7 @@ public class DeployFolderCheck {
     private ScheduledExecutorService executor;
     private BundleContext context;
     private List<Path> folders;
+    private ConfigKeyCaseCheck configCheck;
 
     @Activate
     void activate(BundleContext bundleContext) {
@@ -63,13 +67,15 @@ public class DeployFolderCheck {
             LOG.debug("No {} is set, so no deploy folder is checked", FOLDERS_PROPERTY);
             return;
         }
+        configCheck = new ConfigKeyCaseCheck(bundleContext);
         executor = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, THREAD_NAME);
             thread.setDaemon(true);
             return thread;
         });
         executor.scheduleWithFixedDelay(this::checkSafely, PERIOD_SECONDS, PERIOD_SECONDS, TimeUnit.SECONDS);
-        LOG.info("Checking the jars in {} every {} s for files that are not bundles", folders, PERIOD_SECONDS);
+        LOG.info("Checking the jars in {} every {} s for files that are not bundles, and the .cfg files for keys "
+                + "that differ only in case", folders, PERIOD_SECONDS);
     }
 
     @Deactivate
@@ -77,6 +83,9 @@ public class DeployFolderCheck {
         if (executor != null) {
             executor.shutdownNow();
             executor = null;
+        }
+        if (configCheck != null) {
+            configCheck.close();
         }
     }
 
@@ -101,6 +110,11 @@ public class DeployFolderCheck {
         } catch (RuntimeException e) {
             LOG.error("Checking the deploy folders {} failed; the next check runs in {} s", folders, PERIOD_SECONDS,
                     e);
+        }
+        try {
+            configCheck.check(folders);
+        } catch (RuntimeException e) {
+            LOG.error("Checking the .cfg files in {} failed; the next check runs in {} s", folders, PERIOD_SECONDS, e);
         }
     }
 

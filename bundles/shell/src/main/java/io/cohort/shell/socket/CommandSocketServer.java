@@ -270,15 +270,26 @@ final class CommandSocketServer implements AutoCloseable {
             stderr.write((e + "\n").getBytes(StandardCharsets.UTF_8));
             status = Frames.STATUS_FAILED;
         }
+        // A write on an interrupted thread would close the channel, so the flag is cleared until the exit frame is out.
+        boolean interrupted = Thread.interrupted();
         if (clientLeft.get()) {
-            Thread.interrupted();
             LOG.debug("Command from socket {} ended after its client left: {}", socketPath, commandLine);
             return;
         }
-        stdout.flush();
-        stderr.flush();
-        synchronized (writeLock) {
-            Frames.writeExit(out, status);
+        if (interrupted && closing) {
+            LOG.info("Command from socket {} was interrupted because the node is stopping: {}", socketPath,
+                    commandLine);
+        }
+        try {
+            stdout.flush();
+            stderr.flush();
+            synchronized (writeLock) {
+                Frames.writeExit(out, status);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

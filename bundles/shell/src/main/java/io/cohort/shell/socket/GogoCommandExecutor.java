@@ -47,8 +47,14 @@ import org.apache.felix.service.command.Parameter;
  * <p>The first statement that fails ends the line, so the later ones do not run, and its failure is printed to
  * standard error. Only the message is printed for an {@link IllegalArgumentException} (bad input, unknown command) or
  * an {@link IllegalStateException} (a service that is not running), the exception class and message otherwise.
+ * An {@link InterruptedException} prints {@value #INTERRUPTED_MESSAGE}, because the command socket interrupts a
+ * command only when the node stops or when the client left, and a client that left reads no output. The executor
+ * then returns {@value Frames#STATUS_FAILED} with the thread's interrupt flag set again.
  */
 final class GogoCommandExecutor implements CommandExecutor {
+
+    /** The error printed for a command that ended with an {@link InterruptedException}. */
+    static final String INTERRUPTED_MESSAGE = "command interrupted: the node is stopping";
 
     /** The start of Gogo's message when the arguments fit no method of the command. */
     static final String GOGO_NO_MATCHING_METHOD = "Cannot coerce ";
@@ -71,6 +77,7 @@ final class GogoCommandExecutor implements CommandExecutor {
         PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8);
         CommandSession session = processor.createSession(InputStream.nullInputStream(), stdout, stderr);
         CharSequence statement = commandLine;
+        boolean interrupted = false;
         try {
             Object result = null;
             for (CharSequence next : statements(commandLine)) {
@@ -87,6 +94,10 @@ final class GogoCommandExecutor implements CommandExecutor {
         } catch (IllegalStateException e) {
             printLine(stderr, e.getMessage() == null ? e.getClass().getName() : e.getMessage());
             return Frames.STATUS_FAILED;
+        } catch (InterruptedException e) {
+            interrupted = true;
+            printLine(stderr, INTERRUPTED_MESSAGE);
+            return Frames.STATUS_FAILED;
         } catch (Exception e) {
             printLine(stderr, e.getClass().getName() + ": " + e.getMessage());
             return Frames.STATUS_FAILED;
@@ -94,6 +105,10 @@ final class GogoCommandExecutor implements CommandExecutor {
             session.close();
             stdout.flush();
             stderr.flush();
+            if (interrupted) {
+                // Set only after the output is flushed, since a write on an interrupted thread closes the socket.
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

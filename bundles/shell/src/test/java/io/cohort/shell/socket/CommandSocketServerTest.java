@@ -28,6 +28,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.felix.gogo.runtime.CommandProcessorImpl;
+import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
@@ -46,9 +48,11 @@ public class CommandSocketServerTest {
 
     private Path socket;
     private final List<CommandSocketServer> servers = new ArrayList<>();
+    private final List<Runnable> gogoStops = new ArrayList<>();
 
     private final CountDownLatch waitStarted = new CountDownLatch(1);
     private final CountDownLatch waitInterrupted = new CountDownLatch(1);
+    private final CountDownLatch gogoCommandEnded = new CountDownLatch(1);
 
     /**
      * Echoes the command line to stdout. The line "fail" writes to stderr and fails, "boom" throws, and "wait"
@@ -87,6 +91,7 @@ public class CommandSocketServerTest {
     @After
     public void closeServers() {
         servers.forEach(CommandSocketServer::close);
+        gogoStops.forEach(Runnable::run);
     }
 
     @Test
@@ -224,6 +229,38 @@ public class CommandSocketServerTest {
     }
 
     @Test
+    public void close_waitingCommand_printsNodeStopping() throws Exception {
+        startGogo();
+        try (SocketChannel client = connect()) {
+            Channels.newOutputStream(client).write(Frames.encodeRequest("test:block"));
+            assertTrue("the command started", waitStarted.await(10, TimeUnit.SECONDS));
+
+            servers.get(0).close();
+            Response response = readResponse(client);
+
+            assertEquals("command interrupted: the node is stopping\n", response.stderr());
+            assertEquals(1, response.status());
+            assertTrue("the command ended", gogoCommandEnded.await(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    public void close_commandRestoresInterrupt_printsNodeStopping() throws Exception {
+        startGogo();
+        try (SocketChannel client = connect()) {
+            Channels.newOutputStream(client).write(Frames.encodeRequest("test:rethrow"));
+            assertTrue("the command started", waitStarted.await(10, TimeUnit.SECONDS));
+
+            servers.get(0).close();
+            Response response = readResponse(client);
+
+            assertEquals("command interrupted: the node is stopping\n", response.stderr());
+            assertEquals(1, response.status());
+            assertTrue("the command ended", gogoCommandEnded.await(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     public void start_bound_restrictsSocketFileToOwner() throws Exception {
         start(Duration.ofSeconds(10));
 
@@ -282,6 +319,22 @@ public class CommandSocketServerTest {
         return server;
     }
 
+    /** Starts a server that runs commands through a real Gogo runtime with the {@link WaitingCommand} commands. */
+    private void startGogo() throws IOException {
+        ThreadIOImpl threadIO = new ThreadIOImpl();
+        threadIO.start();
+        CommandProcessorImpl processor = new CommandProcessorImpl(threadIO);
+        WaitingCommand commands = new WaitingCommand(waitStarted, gogoCommandEnded);
+        processor.addCommand("test", commands, "block");
+        processor.addCommand("test", commands, "rethrow");
+        gogoStops.add(processor::stop);
+        gogoStops.add(threadIO::stop);
+        CommandSocketServer server = new CommandSocketServer(socket, new GogoCommandExecutor(processor), 4,
+                Duration.ofSeconds(10));
+        servers.add(server);
+        assertTrue(server.start());
+    }
+
     private SocketChannel connect() throws IOException {
         SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX);
         client.connect(UnixDomainSocketAddress.of(socket));
@@ -293,26 +346,74 @@ public class CommandSocketServerTest {
         try (SocketChannel client = connect()) {
             OutputStream out = Channels.newOutputStream(client);
             out.write(request);
-            InputStream in = Channels.newInputStream(client);
-            List<Frames.Frame> frames = new ArrayList<>();
-            ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-            ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-            Frames.Frame frame;
-            do {
-                frame = Frames.readFrame(in);
-                if (frame == null) {
-                    throw new AssertionError("connection closed before the exit frame; frames: " + frames.size());
-                }
-                frames.add(frame);
-                if (frame.type() == Frames.STDOUT) {
-                    stdout.write(frame.payload());
-                } else if (frame.type() == Frames.STDERR) {
-                    stderr.write(frame.payload());
-                }
-            } while (frame.type() != Frames.EXIT);
-            assertNull("server sent bytes after the exit frame", Frames.readFrame(in));
-            return new Response(stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8),
-                    frame.exitStatus(), frames);
+            return readResponse(client);
+        }
+    }
+
+    /** Reads frames until the exit frame, then checks that the server closed. */
+    private static Response readResponse(SocketChannel client) throws IOException {
+        InputStream in = Channels.newInputStream(client);
+        List<Frames.Frame> frames = new ArrayList<>();
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        Frames.Frame frame;
+        do {
+            frame = Frames.readFrame(in);
+            if (frame == null) {
+                throw new AssertionError("connection closed before the exit frame; frames: " + frames.size());
+            }
+            frames.add(frame);
+            if (frame.type() == Frames.STDOUT) {
+                stdout.write(frame.payload());
+            } else if (frame.type() == Frames.STDERR) {
+                stderr.write(frame.payload());
+            }
+        } while (frame.type() != Frames.EXIT);
+        assertNull("server sent bytes after the exit frame", Frames.readFrame(in));
+        return new Response(stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8),
+                frame.exitStatus(), frames);
+    }
+
+    /**
+     * Gogo commands that block until their thread is interrupted. Gogo runs them on a thread of its own, which can
+     * outlive the session, so tests wait for {@code ended} before they stop Gogo.
+     */
+    public static final class WaitingCommand {
+
+        private final CountDownLatch started;
+        private final CountDownLatch ended;
+
+        WaitingCommand(CountDownLatch started, CountDownLatch ended) {
+            this.started = started;
+            this.ended = ended;
+        }
+
+        /** Lets the {@link InterruptedException} end the command. */
+        public String block() throws InterruptedException {
+            started.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } finally {
+                ended.countDown();
+            }
+            return "not interrupted";
+        }
+
+        /**
+         * Sets the interrupt flag again and throws its own error, as the admin commands do. Gogo runtime 1.1.6 then
+         * reports an {@link InterruptedException} in place of that error.
+         */
+        public String rethrow() {
+            started.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting", e);
+            } finally {
+                ended.countDown();
+            }
+            return "not interrupted";
         }
     }
 

@@ -42,7 +42,8 @@ public class GogoCommandExecutorTest {
     public void registerCommands() {
         threadIO.start();
         TestCommands commands = new TestCommands();
-        for (String function : List.of("hello", "greet", "nothing", "invalid", "broken", "unsupported", "list")) {
+        for (String function : List.of("hello", "greet", "nothing", "invalid", "broken", "unsupported", "list",
+                "interrupted")) {
             processor.addCommand("test", commands, function);
         }
         CacheCommands cacheCommands = new CacheCommands();
@@ -110,6 +111,16 @@ public class GogoCommandExecutorTest {
 
         assertEquals(1, status);
         assertEquals("java.lang.UnsupportedOperationException: not here\n", text(err));
+    }
+
+    @Test
+    public void execute_interrupted_printsNodeStopping() {
+        int status = executor.execute("test:interrupted", out, err);
+        boolean flagRestored = Thread.interrupted();
+
+        assertEquals(1, status);
+        assertEquals("command interrupted: the node is stopping\n", text(err));
+        assertTrue("the interrupt flag is set again", flagRestored);
     }
 
     @Test
@@ -429,6 +440,10 @@ public class GogoCommandExecutorTest {
 
         public String unsupported() {
             throw new UnsupportedOperationException("not here");
+        }
+
+        public String interrupted() throws InterruptedException {
+            throw new InterruptedException();
         }
     }
 }

@@ -1,0 +1,199 @@
+package io.cohort.core.deploy;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.cohort.api.node.ConfigurationError;
+
+import org.apache.felix.framework.FrameworkFactory;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.junit.rules.Timeout;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+
+/** Runs the check on real files, registering its errors in a real Felix framework. */
+public class ConfigKeyCaseCheckTest {
+
+    private static final String JDBC_KEYS_MESSAGE = "keys Relay.interval.ms and relay.interval.ms differ only in "
+            + "case, so FileInstall does not apply this file and the node keeps the settings it had before. Remove "
+            + "one key of each pair";
+
+    @Rule
+    public final Timeout timeout = Timeout.seconds(30);
+
+    @Rule
+    public final TemporaryFolder temp = new TemporaryFolder();
+
+    private Framework framework;
+    private BundleContext context;
+    private Path etc;
+    private ConfigKeyCaseCheck check;
+
+    @Before
+    public void startFramework() throws Exception {
+        framework = new FrameworkFactory().newFramework(Map.of(
+                Constants.FRAMEWORK_STORAGE, temp.newFolder("felix").toString(),
+                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT));
+        framework.start();
+        context = framework.getBundleContext();
+        etc = temp.newFolder("etc").toPath().toRealPath();
+        check = new ConfigKeyCaseCheck(context);
+    }
+
+    @After
+    public void stopFramework() throws Exception {
+        framework.stop();
+        framework.waitForStop(10_000);
+    }
+
+    @Test
+    public void check_keysDifferInCase_registersError() throws Exception {
+        write("io.cohort.jdbc.cfg", "relay.interval.ms=500\npool.size=10\nRelay.interval.ms=100\n");
+
+        check.check(List.of(etc));
+
+        assertEquals(List.of(new ConfigurationError("io.cohort.jdbc", JDBC_KEYS_MESSAGE)), configurationErrors());
+    }
+
+    @Test
+    public void deployFolderCheck_keysDifferInCase_registersAndWithdrawsError() throws Exception {
+        framework.stop();
+        framework.waitForStop(10_000);
+        framework = new FrameworkFactory().newFramework(Map.of(
+                Constants.FRAMEWORK_STORAGE, temp.newFolder("felix-deploy").toString(),
+                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
+                DeployFolderCheck.FOLDERS_PROPERTY, etc.toString()));
+        framework.start();
+        context = framework.getBundleContext();
+        write("io.cohort.jdbc.cfg", "relay.interval.ms=500\nRelay.interval.ms=100\n");
+        DeployFolderCheck deployCheck = new DeployFolderCheck();
+
+        deployCheck.activate(context);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> configurationErrors().equals(
+                List.of(new ConfigurationError("io.cohort.jdbc", JDBC_KEYS_MESSAGE))));
+        deployCheck.deactivate();
+        assertEquals(List.of(), configurationErrors());
+    }
+
+    @Test
+    public void check_distinctKeys_noError() throws Exception {
+        write("io.cohort.jdbc.cfg", "relay.interval.ms=500\npool.size=10\n# Relay.interval.ms=100\n");
+
+        check.check(List.of(etc));
+
+        assertEquals(List.of(), configurationErrors());
+    }
+
+    @Test
+    public void check_unchangedFile_notReadAgain() throws Exception {
+        Path file = write("io.cohort.jdbc.cfg", "relay.interval.ms=500\nRelay.interval.ms=100\n");
+
+        List<Path> first = check.check(List.of(etc));
+        List<Path> second = check.check(List.of(etc));
+
+        assertEquals(List.of(file), first);
+        assertEquals(List.of(), second);
+        assertEquals(1, configurationErrors().size());
+    }
+
+    @Test
+    public void check_fileFixed_withdrawsError() throws Exception {
+        Path file = write("io.cohort.jdbc.cfg", "relay.interval.ms=500\nRelay.interval.ms=100\n");
+        check.check(List.of(etc));
+
+        Files.writeString(file, "relay.interval.ms=100\n");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+        List<Path> read = check.check(List.of(etc));
+
+        assertEquals(List.of(file), read);
+        assertEquals(List.of(), configurationErrors());
+    }
+
+    @Test
+    public void check_fileDeleted_withdrawsError() throws Exception {
+        Path file = write("io.cohort.jdbc.cfg", "relay.interval.ms=500\nRelay.interval.ms=100\n");
+        check.check(List.of(etc));
+
+        Files.delete(file);
+        check.check(List.of(etc));
+
+        assertEquals(List.of(), configurationErrors());
+    }
+
+    @Test
+    public void check_otherClashAfterChange_replacesError() throws Exception {
+        Path file = write("io.cohort.core.cfg", "app.name=shop\nApp.Name=shop\n");
+        check.check(List.of(etc));
+
+        Files.writeString(file, "app.name=shop\nNODE.ID=n1\nnode.id=n1\n");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+        check.check(List.of(etc));
+
+        List<ConfigurationError> errors = configurationErrors();
+        assertEquals(1, errors.size());
+        assertTrue(errors.get(0).message(), errors.get(0).message().startsWith("keys NODE.ID and node.id differ"));
+    }
+
+    @Test
+    public void check_otherExtension_ignored() throws Exception {
+        write("notes.txt", "a=1\nA=2\n");
+
+        assertEquals(List.of(), check.check(List.of(etc)));
+    }
+
+    @Test
+    public void close_registeredError_withdrawn() throws Exception {
+        write("io.cohort.jdbc.cfg", "relay.interval.ms=500\nRelay.interval.ms=100\n");
+        check.check(List.of(etc));
+
+        check.close();
+
+        assertEquals(List.of(), configurationErrors());
+        assertEquals(List.of(), check.check(List.of(etc)));
+    }
+
+    @Test
+    public void caseClashes_continuationAndSeparators_parsedAsProperties() throws Exception {
+        Path file = write("io.cohort.sample.tasks.cfg", "slots : 2\nSLOTS 3\nlong.value=a,\\\n  b\nLong.Value=c\n"
+                + "! Slots=4\n");
+
+        List<Set<String>> clashes = ConfigKeyCaseCheck.caseClashes(file);
+
+        assertEquals(List.of(Set.of("Long.Value", "long.value"), Set.of("SLOTS", "slots")), clashes);
+        assertEquals("Long.Value and long.value, SLOTS and slots", ConfigKeyCaseCheck.describe(clashes));
+    }
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(etc.resolve(name), content);
+    }
+
+    private List<ConfigurationError> configurationErrors() throws InvalidSyntaxException {
+        List<ConfigurationError> errors = new ArrayList<>();
+        for (ServiceReference<ConfigurationError> reference : context.getServiceReferences(ConfigurationError.class,
+                null)) {
+            errors.add(context.getService(reference));
+            context.ungetService(reference);
+        }
+        return errors;
+    }
+}
