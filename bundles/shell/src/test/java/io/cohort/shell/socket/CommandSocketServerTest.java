@@ -230,25 +230,19 @@ public class CommandSocketServerTest {
 
     @Test
     public void close_waitingCommand_printsNodeStopping() throws Exception {
-        startGogo();
-        try (SocketChannel client = connect()) {
-            Channels.newOutputStream(client).write(Frames.encodeRequest("test:block"));
-            assertTrue("the command started", waitStarted.await(10, TimeUnit.SECONDS));
-
-            servers.get(0).close();
-            Response response = readResponse(client);
-
-            assertEquals("command interrupted: the node is stopping\n", response.stderr());
-            assertEquals(1, response.status());
-            assertTrue("the command ended", gogoCommandEnded.await(10, TimeUnit.SECONDS));
-        }
+        assertStopEndsCommand("test:block");
     }
 
     @Test
     public void close_commandRestoresInterrupt_printsNodeStopping() throws Exception {
+        assertStopEndsCommand("test:rethrow");
+    }
+
+    /** Closes the server while {@code command} runs on Gogo, and checks what its client receives. */
+    private void assertStopEndsCommand(String command) throws Exception {
         startGogo();
         try (SocketChannel client = connect()) {
-            Channels.newOutputStream(client).write(Frames.encodeRequest("test:rethrow"));
+            Channels.newOutputStream(client).write(Frames.encodeRequest(command));
             assertTrue("the command started", waitStarted.await(10, TimeUnit.SECONDS));
 
             servers.get(0).close();
