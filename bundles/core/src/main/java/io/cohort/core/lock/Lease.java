@@ -123,7 +123,7 @@ final class Lease implements LockHandle {
             return;
         }
         if (state.get() == State.EXPIRED) {
-            throw lost("ran out after " + ttl + " before it was released", null);
+            throw lost(endReason() + " before it was released", null);
         }
     }
 
@@ -141,7 +141,7 @@ final class Lease implements LockHandle {
             }
             State current = state.get();
             if (current == State.EXPIRED) {
-                throw lost("ran out after " + this.ttl + " before it was extended", null);
+                throw lost(endReason() + " before it was extended", null);
             }
             if (current == State.RELEASED) {
                 throw new IllegalStateException("lease of lock key '" + key + "' (fence token " + fenceToken
@@ -383,6 +383,11 @@ final class Lease implements LockHandle {
         }
         service.forget(this);
         owner.remove(this);
+    }
+
+    /** Returns why an expired lease ended: its ttl ran out, or the adapter no longer had the grant. */
+    private String endReason() {
+        return lostGrant ? "was no longer granted by the lock adapter" : "ran out after " + ttl;
     }
 
     /**

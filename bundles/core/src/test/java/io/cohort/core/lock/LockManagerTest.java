@@ -101,7 +101,10 @@ public class LockManagerTest {
         assertFalse(handle.isHeld());
         assertEquals(List.of(), service.heldLeases());
         assertEquals(0, manager.heldCount());
-        assertThrows(LeaseLostException.class, handle::release);
+        LeaseLostException extend = assertThrows(LeaseLostException.class, () -> handle.extend(LONG_TTL));
+        assertTrue(extend.getMessage(), extend.getMessage().contains("no longer granted by the lock adapter"));
+        LeaseLostException release = assertThrows(LeaseLostException.class, handle::release);
+        assertTrue(release.getMessage(), release.getMessage().contains("no longer granted by the lock adapter"));
     }
 
     @Test
