@@ -110,15 +110,6 @@ final class ProcessNode {
         return node.exitValue();
     }
 
-    /** Sends {@code signal} (such as {@code STOP} or {@code CONT}) to the node's process with {@code kill}. */
-    void signal(String signal) throws IOException, InterruptedException {
-        long pid = requireStarted().pid();
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
-        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-            throw new AssertionError("kill -" + signal + " " + pid + " failed for node " + name);
-        }
-    }
-
     /** Sends SIGTERM, which makes the node stop its framework and exit. */
     void terminate() {
         if (isAlive()) {

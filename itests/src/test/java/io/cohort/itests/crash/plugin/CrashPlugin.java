@@ -52,8 +52,6 @@ import org.osgi.service.component.annotations.Reference;
  *   <li>{@code crash:counts} prints {@code runs=<recorded runs> running=<attempts running now>} for this node.</li>
  *   <li>{@code crash:hold KEY} acquires KEY with a ttl of {@value #HOLD_TTL_MINUTES} minutes and never releases it,
  *       then prints {@code held KEY token <fence token>}.</li>
- *   <li>{@code crash:held KEY} prints {@code KEY token <fence token> held=<isHeld()>} for each grant of KEY that
- *       {@code crash:hold} took.</li>
  *   <li>{@code crash:acquire KEY WAIT_MS} acquires KEY, waiting at most WAIT_MS (0 tries once without waiting),
  *       prints {@code acquired KEY token <fence token> after <ms> ms} and releases it. It fails when the key stays
  *       held for the whole wait.</li>
@@ -75,7 +73,6 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=publish",
     "osgi.command.function=counts",
     "osgi.command.function=hold",
-    "osgi.command.function=held",
     "osgi.command.function=acquire",
     "osgi.command.function=commitAndHang"
 })
@@ -251,18 +248,6 @@ public class CrashPlugin implements Plugin {
         LockHandle handle = acquireWithin(key, Duration.ofMinutes(HOLD_TTL_MINUTES), HOLD_WAIT);
         heldGrants.add(handle);
         return "held " + key + " token " + handle.fenceToken();
-    }
-
-    /** Returns each grant of {@code key} that {@link #hold} took, with whether its handle still counts as held. */
-    public String held(String key) {
-        StringBuilder text = new StringBuilder();
-        for (LockHandle handle : heldGrants) {
-            if (handle.key().equals(key)) {
-                text.append(key).append(" token ").append(handle.fenceToken()).append(" held=")
-                        .append(handle.isHeld()).append('\n');
-            }
-        }
-        return text.toString();
     }
 
     /**
