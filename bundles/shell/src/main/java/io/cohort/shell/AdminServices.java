@@ -52,8 +52,8 @@ final class AdminServices {
 
     /**
      * Returns the error of every command that needs Cohort core while core registers no services, because its
-     * bundle is stopped, its configuration is invalid or one of its components is not satisfied. The message tells
-     * the operator how to find out which.
+     * bundle is stopped, its configuration is invalid or one of its components is not satisfied. The message names
+     * the commands that show which.
      */
     static IllegalStateException coreNotRunning() {
         return new IllegalStateException("Cohort core is not running on this node. Run 'lb cohort' to see the state "

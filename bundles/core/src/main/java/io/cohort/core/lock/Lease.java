@@ -89,7 +89,7 @@ final class Lease implements LockHandle {
      */
     @Override
     public boolean isHeld() {
-        if (state.get() != State.HELD || deadlinePassed()) {
+        if (!heldLocally()) {
             return false;
         }
         try {
@@ -401,8 +401,9 @@ final class Lease implements LockHandle {
             return true;
         }
         if (state.compareAndSet(State.HELD, State.EXPIRED)) {
-            end();
+            // Set before anything else, so that a release or extend that sees the ended lease names the lost grant.
             lostGrant = true;
+            end();
             // Lets the adapter drop its record of the grant; the key itself is no longer this grant's.
             unlockQuietly();
             LOG.warn("Lease of lock key {} (fence token {}) of {} is lost: the lock adapter no longer has the grant, "

@@ -131,7 +131,7 @@ public class LockManagerTest {
     }
 
     @Test
-    public void runExclusive_grantLostWhileRenewing_throwsLeaseLost() {
+    public void runExclusive_grantLostInRenewal_throwsLeaseLost() {
         LeaseLostException e = assertThrows(LeaseLostException.class,
                 () -> manager.runExclusive("lost-renewed", () -> {
                     LockService.HeldLease lease = service.heldLeases().get(0);
@@ -183,7 +183,7 @@ public class LockManagerTest {
     }
 
     @Test
-    public void tryAcquire_withWaitAfterBundleStopped_failsAtOnce() {
+    public void tryAcquire_afterBundleStop_throws() {
         manager.deactivate();
 
         IllegalStateException e = assertThrows(IllegalStateException.class,
