@@ -98,10 +98,11 @@ public final class HazelcastEventQueueAdapter implements EventQueueAdapter {
         IMap<String, Long> registry = instance.getMap(GridNames.QUEUE_REGISTRY);
         this.registryListenerId = registry.addEntryListener(
                 (EntryAddedListener<String, Long>) event -> queues.add(event.getKey()), false);
-        queues.addAll(registry.keySet());
+        // The maintenance's first sweep reads the registry at once on its own thread, because the first read of a
+        // map on a new member waits for the partition table (about 0.1 s), and the node's start need not wait.
         this.maintenance = new QueueMaintenance(instance, queues, timings);
         maintenance.start();
-        LOG.info("Hazelcast event queue adapter started with {} known queues", queues.size());
+        LOG.info("Hazelcast event queue adapter started; the first sweep reads the queue registry");
     }
 
     /**
@@ -268,7 +269,9 @@ public final class HazelcastEventQueueAdapter implements EventQueueAdapter {
      */
     @Override
     public Set<String> queueNames() {
-        return new TreeSet<>(queues);
+        Set<String> names = new TreeSet<>(queues);
+        names.addAll(instance.<String, Long>getMap(GridNames.QUEUE_REGISTRY).keySet());
+        return names;
     }
 
     /** Returns how many tasks of {@code queue} are taken and not yet settled, on any member. */

@@ -44,6 +44,8 @@ final class QueueMaintenance {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             runnable -> new Thread(runnable, "cohort-queue-maintenance-1"));
     private UUID membershipListenerId;
+    /** Whether a sweep has read the registry. Only the scheduler's thread uses it. */
+    private boolean registryRead;
 
     /** @param queues the names of the queues to maintain; a live set that the adapter adds to */
     QueueMaintenance(HazelcastInstance instance, Set<String> queues, QueueTimings timings) {
@@ -95,6 +97,11 @@ final class QueueMaintenance {
     void sweepAll() {
         try {
             queues.addAll(instance.<String, Long>getMap(GridNames.QUEUE_REGISTRY).keySet());
+            if (!registryRead) {
+                registryRead = true;
+                LOG.info("Queue maintenance on member {} found {} queues in the registry",
+                        instance.getCluster().getLocalMember().getUuid(), queues.size());
+            }
         } catch (HazelcastInstanceNotActiveException e) {
             return;
         } catch (RuntimeException e) {

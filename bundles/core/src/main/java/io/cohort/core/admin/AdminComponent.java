@@ -47,6 +47,9 @@ public final class AdminComponent {
     /** How often the totals in the service properties are refreshed. */
     static final Duration TOTALS_REFRESH = Duration.ofSeconds(1);
 
+    /** How long the stop waits for the executor's current task before it sends BYE. */
+    private static final Duration EXECUTOR_STOP = Duration.ofSeconds(2);
+
     /** A failing refresh is logged the first time, then once every this many times. */
     private static final long LOG_EVERY = 60;
 
@@ -103,11 +106,25 @@ public final class AdminComponent {
     @Deactivate
     void deactivate() {
         executor.shutdownNow();
+        awaitExecutor();
         cluster.stop();
         router.close();
         unregister(clusterRegistration);
         unregister(nodeRegistration);
         LOG.info("Admin services stopped on node {}", settings.nodeId());
+    }
+
+    /** Waits for the executor's current task, such as a {@code HELLO} being sent, so that no message follows BYE. */
+    private void awaitExecutor() {
+        try {
+            if (!executor.awaitTermination(EXECUTOR_STOP.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Admin executor of node {} still runs a task {} ms after the stop began; sending BYE anyway",
+                        settings.nodeId(), EXECUTOR_STOP.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Node {} was interrupted while its admin executor stopped; sending BYE now", settings.nodeId());
+        }
     }
 
     private void refreshTotals() {

@@ -90,8 +90,8 @@ final class ClusterAdminService implements ClusterAdmin {
     /**
      * @param router the router of the admin topics; this service adds and removes its receivers, and its owner
      *     adds the adapters and closes it
-     * @param responder runs the queries of other nodes; it must not run them on the calling thread, which is the
-     *     adapter's
+     * @param responder runs the queries of other nodes and sends {@code HELLO}, never on the calling thread, which
+     *     is the adapter's
      * @param codec its mapper writes and reads the messages and the rows, from the first message on
      */
     ClusterAdminService(NodeSettings settings, NodeAdmin local, TopicRouter router, Executor responder,
@@ -117,7 +117,7 @@ final class ClusterAdminService implements ClusterAdmin {
             LOG.info("Cluster admin of node {} listens on topics {} and {}", settings.nodeId(), requestTopic,
                     replyTopic);
         }
-        send(requestTopic, AdminMessage.hello(instance, location), false);
+        announce("announce itself");
     }
 
     /** Announces this node's stop and stops listening. Later queries get only this node's rows. */
@@ -326,11 +326,25 @@ final class ClusterAdminService implements ClusterAdmin {
                 + "apply the change while running). When a node folder was copied with its data/node.id, stop the "
                 + "copy, delete that file in its data folder and start it again", settings.nodeId(), location,
                 described);
+        announce("send HELLO again to the other node with its id");
+    }
+
+    /**
+     * Sends {@code HELLO} on the responder, which the owner lets finish before it calls {@link #stop}, so a
+     * {@code HELLO} never follows this node's {@code BYE}. The first message a node writes builds the JSON mapper,
+     * about a tenth of a second, and the node's start does not wait for that.
+     */
+    private void announce(String purpose) {
         try {
-            responder.execute(() -> send(requestTopic, AdminMessage.hello(instance, location), false));
+            responder.execute(() -> {
+                try {
+                    send(requestTopic, AdminMessage.hello(instance, location), false);
+                } catch (RuntimeException e) {
+                    LOG.error("Node {} could not {}", settings.nodeId(), purpose, e);
+                }
+            });
         } catch (RejectedExecutionException e) {
-            LOG.debug("Node {} is stopping and does not send HELLO again to the other node with its id",
-                    settings.nodeId());
+            LOG.debug("Node {} is stopping and does not {}", settings.nodeId(), purpose);
         }
     }
 
