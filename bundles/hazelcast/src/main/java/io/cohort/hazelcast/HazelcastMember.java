@@ -1,6 +1,5 @@
 package io.cohort.hazelcast;
 
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,20 +126,15 @@ public final class HazelcastMember {
         return Optional.empty();
     }
 
-    /** Returns {@code name: old -> new} for each component of the two settings that differs. */
+    /** Returns {@code key: old -> new} for each setting that differs, named by its key in the configuration file. */
     static List<String> changedSettings(MemberSettings running, MemberSettings requested) {
+        Map<String, Object> after = requested.byKey();
         List<String> changed = new ArrayList<>();
-        for (RecordComponent component : MemberSettings.class.getRecordComponents()) {
-            try {
-                Object before = component.getAccessor().invoke(running);
-                Object after = component.getAccessor().invoke(requested);
-                if (!Objects.equals(before, after)) {
-                    changed.add(component.getName() + ": " + before + " -> " + after);
-                }
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot read setting " + component.getName(), e);
+        running.byKey().forEach((key, before) -> {
+            if (!Objects.equals(before, after.get(key))) {
+                changed.add(key + ": " + before + " -> " + after.get(key));
             }
-        }
+        });
         return changed;
     }
 

@@ -2,6 +2,7 @@ package io.cohort.hazelcast;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -91,6 +92,26 @@ record MemberSettings(String clusterName, String bindInterface, int port, int po
 
     MemberSettings {
         members = List.copyOf(members);
+    }
+
+    /** Returns each setting's value under its key, in the order of the record's components. */
+    Map<String, Object> byKey() {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put(CLUSTER_NAME, clusterName);
+        values.put(INTERFACE, bindInterface);
+        values.put(PORT, port);
+        values.put(PORT_COUNT, portCount);
+        values.put(MEMBERS, members);
+        values.put(CP_MEMBER_COUNT, cpMemberCount);
+        values.put(CP_SESSION_TTL_SECONDS, cpSessionTtlSeconds);
+        values.put(CP_HEARTBEAT_SECONDS, cpHeartbeatSeconds);
+        values.put(SHUTDOWN_GRACEFUL, gracefulShutdown);
+        values.put(SHUTDOWN_TIMEOUT_SECONDS, shutdownTimeoutSeconds);
+        values.put(NEAR_CACHE, nearCache);
+        values.put(NEAR_CACHE_MAX_ENTRIES, nearCacheMaxEntries);
+        values.put(TOPIC_CAPACITY, topicCapacity);
+        values.put(CONFIG_FILE, configFile);
+        return values;
     }
 
     /** Returns the settings with every default. */

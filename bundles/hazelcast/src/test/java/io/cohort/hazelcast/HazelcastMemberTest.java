@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import com.hazelcast.cluster.Address;
@@ -147,12 +148,20 @@ public class HazelcastMemberTest {
     }
 
     @Test
-    public void changedSettings_twoValuesDiffer_namesBoth() {
+    public void changedSettings_twoValuesDiffer_namesBothKeys() {
         MemberSettings running = MemberSettings.parse(Map.of());
         MemberSettings requested = MemberSettings.parse(Map.of(MemberSettings.NEAR_CACHE, "true",
                 MemberSettings.TOPIC_CAPACITY, "500"));
 
-        assertEquals(List.of("nearCache: false -> true", "topicCapacity: 10000 -> 500"),
+        assertEquals(List.of("near.cache: false -> true", "topic.capacity: 10000 -> 500"),
                 HazelcastMember.changedSettings(running, requested));
+    }
+
+    @Test
+    public void byKey_everySetting_hasItsKey() {
+        Map<String, Object> values = MemberSettings.defaults().byKey();
+
+        assertEquals(MemberSettings.KEYS, new TreeSet<>(values.keySet()));
+        assertEquals(MemberSettings.class.getRecordComponents().length, values.size());
     }
 }
