@@ -8,6 +8,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -233,6 +234,18 @@ public class DistributionIT {
     }
 
     @Test(timeout = 120_000)
+    public void node_start_logsNoHazelcastWarning() throws Exception {
+        startAndStopNode(Map.of());
+
+        String log = Files.readString(home.resolve("log/cohort.log"), StandardCharsets.UTF_8);
+        List<String> warnings = log.lines()
+                .filter(line -> line.contains(" WARN ") || line.contains(" ERROR "))
+                .filter(line -> line.contains("com.hazelcast") || line.contains("c.h."))
+                .collect(Collectors.toList());
+        assertEquals("WARN and ERROR lines of Hazelcast in log/cohort.log", List.of(), warnings);
+    }
+
+    @Test(timeout = 120_000)
     public void node_sigterm_closesDatabaseAfterRelay() throws Exception {
         // A relay that polls every 10 ms runs a round inside any gap between the database closing and the relay
         // stopping, so such a gap shows as a WARN line and an H2 trace file.
@@ -280,6 +293,48 @@ public class DistributionIT {
 
         assertNodeComponentFromArchive(classLog);
         assertEquals("class archives in cache/ after the third stop", archives, classArchives());
+        assertEquals("mapping markers in cache/ after the third stop", List.of(), cacheFiles(".mapping-"));
+    }
+
+    @Test(timeout = 300_000)
+    public void classArchive_cutShort_isRecordedAgain() throws Exception {
+        startAndStopNode(Map.of());
+        startAndStopNode(Map.of());
+        // The first start that maps the archive also writes down its length.
+        startAndStopNode(Map.of());
+        Path archive = onlyFile(home.resolve("cache"), ".jsa");
+        // What an interrupted copy of the home leaves: a valid header, and a JVM that maps it crashes (SIGBUS).
+        assertTrue("archive made writable", archive.toFile().setWritable(true));
+        try (RandomAccessFile file = new RandomAccessFile(archive.toFile(), "rw")) {
+            file.setLength(1_000_000);
+        }
+
+        startAndStopNode(Map.of());
+
+        assertTrue("reason for not using the archive\n" + nodeOutput(),
+                nodeOutput().contains("not used, because its length is 1000000 bytes instead of"));
+        assertEquals("magic number of the archive recorded again", DYNAMIC_ARCHIVE_MAGIC, magicNumber(archive));
+        assertNotEquals("length of the archive recorded again", 1_000_000, Files.size(archive));
+    }
+
+    @Test(timeout = 300_000)
+    public void classArchive_crashedMapping_isRecordedAgain() throws Exception {
+        startAndStopNode(Map.of());
+        startAndStopNode(Map.of());
+        Path archive = onlyFile(home.resolve("cache"), ".jsa");
+        // What a JVM that crashed while it mapped the archive leaves: its marker, and its process gone.
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        String name = archive.getFileName().toString();
+        Path marker = archive.resolveSibling(name.replace(".jsa", ".mapping-" + ended.pid()));
+        Files.writeString(marker, "");
+
+        startAndStopNode(Map.of());
+
+        assertTrue("reason for not using the archive\n" + nodeOutput(),
+                nodeOutput().contains("because process " + ended.pid() + " mapped it and ended before its node"));
+        assertFalse("marker of the ended process", Files.exists(marker));
+        assertEquals("magic number of the archive recorded again", DYNAMIC_ARCHIVE_MAGIC, magicNumber(archive));
     }
 
     @Test(timeout = 300_000)
@@ -523,6 +578,14 @@ public class DistributionIT {
         }
         try (Stream<Path> files = Files.list(cache)) {
             return files.filter(file -> file.getFileName().toString().endsWith(".jsa")).sorted()
+                    .collect(Collectors.toList());
+        }
+    }
+
+    /** Returns the files of cache/ whose names contain {@code part}, sorted. */
+    private List<Path> cacheFiles(String part) throws IOException {
+        try (Stream<Path> files = Files.list(home.resolve("cache"))) {
+            return files.filter(file -> file.getFileName().toString().contains(part)).sorted()
                     .collect(Collectors.toList());
         }
     }

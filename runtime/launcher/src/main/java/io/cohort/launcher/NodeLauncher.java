@@ -53,6 +53,12 @@ final class NodeLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLauncher.class);
     /** System property with the file to create once the node has started, set while the class archive records. */
     static final String ARCHIVE_COMPLETE_PROPERTY = "cohort.class.archive.complete";
+    /**
+     * System property with the file that {@code bin/cohort} creates when this JVM maps the class archive. The node
+     * deletes it once it has started or has failed on its own. A file left by a process that is gone therefore
+     * means that its JVM crashed or was killed during the start, and the next start drops the archive.
+     */
+    static final String ARCHIVE_MAPPING_PROPERTY = "cohort.class.archive.mapping";
 
     private static final String BEGINNING_START_LEVEL = "org.osgi.framework.startlevel.beginning";
     private static final String GOGO_SHELL_ARGS = "gosh.args";
@@ -100,11 +106,13 @@ final class NodeLauncher {
             lock = NodeLock.acquire(home);
         } catch (IOException | IllegalStateException e) {
             LOG.error("Cohort node at {} not started: {}", home.describe(), e.getMessage());
+            clearClassArchiveMapping();
             return Main.EXIT_FAILURE;
         }
         try {
             return runLocked(jvmStartMillis);
         } finally {
+            clearClassArchiveMapping();
             removeShutdownHook();
             release(lock);
             awaitStopper();
@@ -130,6 +138,7 @@ final class NodeLauncher {
                     activeCount, installed.size(), console ? "on" : "off");
             warnInactive(installed);
             markClassArchiveComplete();
+            clearClassArchiveMapping();
 
             return awaitStop(framework);
         } catch (IOException | BundleException | RuntimeException e) {
@@ -159,6 +168,20 @@ final class NodeLauncher {
         } catch (IOException | RuntimeException e) {
             LOG.warn("Creating {} failed: {}; the class archive that this node writes when it stops will not be "
                     + "used, and the next start records it again", marker, e.toString());
+        }
+    }
+
+    /** Deletes the file named by {@value #ARCHIVE_MAPPING_PROPERTY}, if this JVM maps the class archive. */
+    private static void clearClassArchiveMapping() {
+        String marker = System.getProperty(ARCHIVE_MAPPING_PROPERTY, "");
+        if (marker.isBlank()) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(Path.of(marker));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Deleting {} failed: {}; the next start of this home drops the class archive once this node has "
+                    + "stopped, and records it again", marker, e.toString());
         }
     }
 
