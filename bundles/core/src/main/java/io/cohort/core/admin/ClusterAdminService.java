@@ -59,6 +59,13 @@ final class ClusterAdminService implements ClusterAdmin {
     /** The topic of requests and announcements, below the application prefix. */
     static final String REQUEST_TOPIC = "#admin";
 
+    /**
+     * How many queries in a row a node may leave without a response before it is no longer expected. A node that was
+     * killed sends no {@code BYE}, and without this every later query would wait its full timeout for it. A live
+     * node that was only slow is expected again from its next message, such as its late response.
+     */
+    static final int MISSES_BEFORE_FORGET = 3;
+
     private static final Logger LOG = LoggerFactory.getLogger(ClusterAdminService.class);
 
     private static final Query<CacheView> CACHES = new Query<>("caches", CacheView.class, NodeAdmin::caches);
@@ -81,6 +88,8 @@ final class ClusterAdminService implements ClusterAdmin {
     private final Consumer<Envelope> requestReceiver = this::onRequestTopic;
     private final Consumer<Envelope> replyReceiver = this::onReplyTopic;
     private final Map<String, Instant> knownNodes = new ConcurrentHashMap<>();
+    /** How many queries in a row each known node left without a response. */
+    private final Map<String, Integer> missedQueries = new ConcurrentHashMap<>();
     private final Map<String, PendingQuery> pending = new ConcurrentHashMap<>();
     private final String instance = UUID.randomUUID().toString();
     private final String location;
@@ -225,6 +234,9 @@ final class ClusterAdminService implements ClusterAdmin {
                         : "the query could not be sent: " + sendFailure;
                 missing.add(new MissingNode(node.getKey(), knownNodes.getOrDefault(node.getKey(), node.getValue()),
                         reason));
+                if (sendFailure == null) {
+                    countMiss(node.getKey());
+                }
             }
         }
         if (!missing.isEmpty()) {
@@ -258,6 +270,7 @@ final class ClusterAdminService implements ClusterAdmin {
             }
             case BYE -> {
                 pending.values().forEach(query -> query.forget(source));
+                missedQueries.remove(source);
                 if (knownNodes.remove(source) != null) {
                     LOG.info("Node {} announced its stop; node {} no longer expects its responses", source,
                             settings.nodeId());
@@ -353,9 +366,25 @@ final class ClusterAdminService implements ClusterAdmin {
         if (node == null || node.equals(settings.nodeId())) {
             return;
         }
+        missedQueries.remove(node);
         if (knownNodes.put(node, Instant.now()) == null) {
             LOG.info("Node {} expects responses to admin queries from node {} from now on", settings.nodeId(),
                     node);
+        }
+    }
+
+    /** Counts a query that {@code node} left without a response, and stops expecting it after too many in a row. */
+    private void countMiss(String node) {
+        int misses = missedQueries.merge(node, 1, Integer::sum);
+        if (misses < MISSES_BEFORE_FORGET) {
+            return;
+        }
+        missedQueries.remove(node);
+        Instant lastSeen = knownNodes.remove(node);
+        if (lastSeen != null) {
+            LOG.info("Node {} no longer expects responses from node {}: it left {} admin queries in a row without a "
+                    + "response (last seen {}); a message from it makes it expected again", settings.nodeId(), node,
+                    misses, lastSeen);
         }
     }
 

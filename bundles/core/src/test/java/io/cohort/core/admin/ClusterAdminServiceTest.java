@@ -2,6 +2,7 @@ package io.cohort.core.admin;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertThrows;
@@ -145,6 +146,45 @@ public class ClusterAdminServiceTest {
         assertEquals("no response within 300 ms", missing.reason());
         assertNotNull(missing.lastSeen());
         assertTrue("query took " + took, took.compareTo(SHORT_TIMEOUT) >= 0);
+    }
+
+    @Test
+    public void caches_killedNode_forgottenAfterMisses() {
+        TestNode first = start("n1");
+        TestNode second = start("n2");
+        awaitKnown(first, "n2");
+        nodes.remove(second);
+        second.kill();
+
+        for (int query = 1; query <= ClusterAdminService.MISSES_BEFORE_FORGET; query++) {
+            ClusterResult<CacheView> result = first.cluster.caches(SHORT_TIMEOUT);
+            assertEquals("missing nodes of query " + query, List.of("n2"),
+                    result.missing().stream().map(MissingNode::nodeId).toList());
+        }
+        ClusterResult<CacheView> after = first.cluster.caches(SHORT_TIMEOUT);
+
+        assertEquals(List.of(), after.missing());
+        assertEquals(List.of("n1"), after.responded());
+        assertFalse(first.cluster.knownNodes().containsKey("n2"));
+    }
+
+    @Test
+    public void caches_forgottenNodeStartsAgain_expectedAgain() {
+        TestNode first = start("n1");
+        TestNode second = start("n2");
+        awaitKnown(first, "n2");
+        nodes.remove(second);
+        second.kill();
+        for (int query = 1; query <= ClusterAdminService.MISSES_BEFORE_FORGET; query++) {
+            first.cluster.caches(SHORT_TIMEOUT);
+        }
+
+        start("n2");
+        awaitKnown(first, "n2");
+        ClusterResult<CacheView> result = first.cluster.caches(TIMEOUT);
+
+        assertEquals(List.of("n1", "n2"), result.responded());
+        assertEquals(List.of(), result.missing());
     }
 
     @Test
