@@ -159,7 +159,8 @@ public class QueueCommands {
         try {
             value = Integer.parseInt(text.strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--max-retries '" + text + "' is not a whole number; expected 0 to "
+            String problem = text.strip().matches("[+-]?\\d+") ? "is out of range" : "is not a whole number";
+            throw new IllegalArgumentException("--max-retries '" + text + "' " + problem + "; expected 0 to "
                     + TaskOptions.MAX_RETRIES_LIMIT);
         }
         if (value < 0 || value > TaskOptions.MAX_RETRIES_LIMIT) {

@@ -328,6 +328,14 @@ public class AdminCommandsTest {
     }
 
     @Test
+    public void queuePublish_maxRetriesBeyondInt_outOfRange() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> run("queue:publish jobs 1 --max-retries 99999999999"));
+
+        assertEquals("--max-retries '99999999999' is out of range; expected 0 to 100", e.getMessage());
+    }
+
+    @Test
     public void queuePublish_badTimeout_rejectedNamingValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> run("queue:publish jobs 1 --timeout 5min"));
