@@ -312,7 +312,7 @@ public class DistributionIT {
         startAndStopNode(Map.of());
 
         assertTrue("reason for not using the archive\n" + nodeOutput(),
-                nodeOutput().contains("not used, because its length is 1000000 bytes instead of"));
+                nodeOutput().contains("not used, because its length is 1000000 bytes instead of the"));
         assertEquals("magic number of the archive recorded again", DYNAMIC_ARCHIVE_MAGIC, magicNumber(archive));
         assertNotEquals("length of the archive recorded again", 1_000_000, Files.size(archive));
     }

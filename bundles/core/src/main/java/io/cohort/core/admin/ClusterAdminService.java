@@ -60,11 +60,12 @@ final class ClusterAdminService implements ClusterAdmin {
     static final String REQUEST_TOPIC = "#admin";
 
     /**
-     * How many queries in a row a node may leave without a response before it is no longer expected. A node that was
-     * killed sends no {@code BYE}, and without this every later query would wait its full timeout for it. A live
-     * node that was only slow is expected again from its next message, such as its late response.
+     * How many queries in a row a node may leave without a response before queries stop waiting for it. A node that
+     * was killed sends no {@code BYE}, and without this every later query would wait its full timeout for it. Such a
+     * node is still named as missing in every result, so a live node that is only paused is never left out
+     * silently, and it is waited for again from its next message, such as its late response.
      */
-    static final int MISSES_BEFORE_FORGET = 3;
+    static final int MISSES_BEFORE_NO_WAIT = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterAdminService.class);
 
@@ -90,6 +91,8 @@ final class ClusterAdminService implements ClusterAdmin {
     private final Map<String, Instant> knownNodes = new ConcurrentHashMap<>();
     /** How many queries in a row each known node left without a response. */
     private final Map<String, Integer> missedQueries = new ConcurrentHashMap<>();
+    /** The known nodes that queries no longer wait for, because they missed too many in a row. */
+    private final Set<String> notWaitedFor = ConcurrentHashMap.newKeySet();
     private final Map<String, PendingQuery> pending = new ConcurrentHashMap<>();
     private final String instance = UUID.randomUUID().toString();
     private final String location;
@@ -182,7 +185,9 @@ final class ClusterAdminService implements ClusterAdmin {
         requireTimeout(timeout);
         Map<String, Instant> expected = knownNodes();
         String requestId = UUID.randomUUID().toString();
-        PendingQuery responses = new PendingQuery(expected.keySet());
+        Set<String> waitFor = new HashSet<>(expected.keySet());
+        waitFor.removeAll(notWaitedFor);
+        PendingQuery responses = new PendingQuery(waitFor);
         pending.put(requestId, responses);
         try {
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -229,14 +234,18 @@ final class ClusterAdminService implements ClusterAdmin {
         for (Map.Entry<String, Instant> node : expected.entrySet()) {
             // A node that announced its stop during the query is no longer expected.
             if (!responses.containsKey(node.getKey()) && knownNodes.containsKey(node.getKey())) {
-                String reason = sendFailure == null
-                        ? "no response within " + timeout.toMillis() + " ms"
-                        : "the query could not be sent: " + sendFailure;
-                missing.add(new MissingNode(node.getKey(), knownNodes.getOrDefault(node.getKey(), node.getValue()),
-                        reason));
-                if (sendFailure == null) {
+                String reason;
+                if (sendFailure != null) {
+                    reason = "the query could not be sent: " + sendFailure;
+                } else if (notWaitedFor.contains(node.getKey())) {
+                    reason = "no response to the last " + MISSES_BEFORE_NO_WAIT + " or more queries, so this one "
+                            + "did not wait for it";
+                } else {
+                    reason = "no response within " + timeout.toMillis() + " ms";
                     countMiss(node.getKey());
                 }
+                missing.add(new MissingNode(node.getKey(), knownNodes.getOrDefault(node.getKey(), node.getValue()),
+                        reason));
             }
         }
         if (!missing.isEmpty()) {
@@ -271,6 +280,7 @@ final class ClusterAdminService implements ClusterAdmin {
             case BYE -> {
                 pending.values().forEach(query -> query.forget(source));
                 missedQueries.remove(source);
+                notWaitedFor.remove(source);
                 if (knownNodes.remove(source) != null) {
                     LOG.info("Node {} announced its stop; node {} no longer expects its responses", source,
                             settings.nodeId());
@@ -367,24 +377,22 @@ final class ClusterAdminService implements ClusterAdmin {
             return;
         }
         missedQueries.remove(node);
+        if (notWaitedFor.remove(node)) {
+            LOG.info("Node {} sent a message again; node {} waits for its responses again", node, settings.nodeId());
+        }
         if (knownNodes.put(node, Instant.now()) == null) {
             LOG.info("Node {} expects responses to admin queries from node {} from now on", settings.nodeId(),
                     node);
         }
     }
 
-    /** Counts a query that {@code node} left without a response, and stops expecting it after too many in a row. */
+    /** Counts a query that {@code node} left without a response, and stops waiting for it after too many in a row. */
     private void countMiss(String node) {
         int misses = missedQueries.merge(node, 1, Integer::sum);
-        if (misses < MISSES_BEFORE_FORGET) {
-            return;
-        }
-        missedQueries.remove(node);
-        Instant lastSeen = knownNodes.remove(node);
-        if (lastSeen != null) {
-            LOG.info("Node {} no longer expects responses from node {}: it left {} admin queries in a row without a "
-                    + "response (last seen {}); a message from it makes it expected again", settings.nodeId(), node,
-                    misses, lastSeen);
+        if (misses >= MISSES_BEFORE_NO_WAIT && notWaitedFor.add(node)) {
+            LOG.info("Node {} stops waiting for node {}: it left {} admin queries in a row without a response (last "
+                    + "seen {}). Queries still name it as missing, and wait for it again once it sends a message",
+                    settings.nodeId(), node, misses, knownNodes.get(node));
         }
     }
 

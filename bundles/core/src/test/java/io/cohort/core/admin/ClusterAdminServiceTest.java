@@ -2,7 +2,6 @@ package io.cohort.core.admin;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertThrows;
@@ -149,33 +148,34 @@ public class ClusterAdminServiceTest {
     }
 
     @Test
-    public void caches_killedNode_forgottenAfterMisses() {
+    public void caches_killedNode_notWaitedForAfterMisses() {
         TestNode first = start("n1");
         TestNode second = start("n2");
         awaitKnown(first, "n2");
         nodes.remove(second);
         second.kill();
 
-        for (int query = 1; query <= ClusterAdminService.MISSES_BEFORE_FORGET; query++) {
+        for (int query = 1; query <= ClusterAdminService.MISSES_BEFORE_NO_WAIT; query++) {
             ClusterResult<CacheView> result = first.cluster.caches(SHORT_TIMEOUT);
-            assertEquals("missing nodes of query " + query, List.of("n2"),
-                    result.missing().stream().map(MissingNode::nodeId).toList());
+            assertEquals("reason of query " + query, List.of("no response within 300 ms"),
+                    result.missing().stream().map(MissingNode::reason).toList());
         }
-        ClusterResult<CacheView> after = first.cluster.caches(SHORT_TIMEOUT);
+        ClusterResult<CacheView> after = first.cluster.caches(WAIT);
 
-        assertEquals(List.of(), after.missing());
         assertEquals(List.of("n1"), after.responded());
-        assertFalse(first.cluster.knownNodes().containsKey("n2"));
+        assertEquals(List.of("n2"), after.missing().stream().map(MissingNode::nodeId).toList());
+        assertEquals("no response to the last 3 or more queries, so this one did not wait for it",
+                after.missing().get(0).reason());
     }
 
     @Test
-    public void caches_forgottenNodeStartsAgain_expectedAgain() {
+    public void caches_killedNodeRestarts_waitedForAgain() {
         TestNode first = start("n1");
         TestNode second = start("n2");
         awaitKnown(first, "n2");
         nodes.remove(second);
         second.kill();
-        for (int query = 1; query <= ClusterAdminService.MISSES_BEFORE_FORGET; query++) {
+        for (int query = 1; query <= ClusterAdminService.MISSES_BEFORE_NO_WAIT; query++) {
             first.cluster.caches(SHORT_TIMEOUT);
         }
 
