@@ -201,14 +201,14 @@ final class ClusterAdminService implements ClusterAdmin {
             if (sendFailure == null) {
                 responses.await(deadline);
             }
-            return collect(query, rows, expected, responses.responses(), sendFailure, timeout);
+            return collect(query, rows, expected, waitFor, responses.responses(), sendFailure, timeout);
         } finally {
             pending.remove(requestId);
         }
     }
 
     private <T> ClusterResult<T> collect(Query<T> query, List<T> rows, Map<String, Instant> expected,
-            Map<String, AdminMessage> responses, String sendFailure, Duration timeout) {
+            Set<String> waitedFor, Map<String, AdminMessage> responses, String sendFailure, Duration timeout) {
         List<String> responded = new ArrayList<>(List.of(settings.nodeId()));
         List<MissingNode> missing = new ArrayList<>();
         JavaType listType = codec.mapper().getTypeFactory().constructCollectionType(List.class, query.rowType());
@@ -237,7 +237,7 @@ final class ClusterAdminService implements ClusterAdmin {
                 String reason;
                 if (sendFailure != null) {
                     reason = "the query could not be sent: " + sendFailure;
-                } else if (notWaitedFor.contains(node.getKey())) {
+                } else if (!waitedFor.contains(node.getKey())) {
                     reason = "no response to the last " + MISSES_BEFORE_NO_WAIT + " or more queries, so this one "
                             + "did not wait for it";
                 } else {
