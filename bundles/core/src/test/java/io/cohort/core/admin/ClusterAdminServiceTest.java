@@ -128,11 +128,7 @@ public class ClusterAdminServiceTest {
 
     @Test
     public void caches_killedNode_listedAsMissing() {
-        TestNode first = start("n1");
-        TestNode second = start("n2");
-        awaitKnown(first, "n2");
-        nodes.remove(second);
-        second.kill();
+        TestNode first = startTwoAndKillSecond();
 
         long started = System.nanoTime();
         ClusterResult<CacheView> result = first.cluster.caches(SHORT_TIMEOUT);
@@ -149,11 +145,7 @@ public class ClusterAdminServiceTest {
 
     @Test
     public void caches_killedNode_notWaitedForAfterMisses() {
-        TestNode first = start("n1");
-        TestNode second = start("n2");
-        awaitKnown(first, "n2");
-        nodes.remove(second);
-        second.kill();
+        TestNode first = startTwoAndKillSecond();
 
         for (int query = 1; query <= ClusterAdminService.MISSES_BEFORE_NO_WAIT; query++) {
             ClusterResult<CacheView> result = first.cluster.caches(SHORT_TIMEOUT);
@@ -170,11 +162,7 @@ public class ClusterAdminServiceTest {
 
     @Test
     public void caches_killedNodeRestarts_waitedForAgain() {
-        TestNode first = start("n1");
-        TestNode second = start("n2");
-        awaitKnown(first, "n2");
-        nodes.remove(second);
-        second.kill();
+        TestNode first = startTwoAndKillSecond();
         for (int query = 1; query <= ClusterAdminService.MISSES_BEFORE_NO_WAIT; query++) {
             first.cluster.caches(SHORT_TIMEOUT);
         }
@@ -261,6 +249,16 @@ public class ClusterAdminServiceTest {
                 () -> node.cluster.caches(Duration.ZERO));
 
         assertEquals("timeout PT0S is out of range; expected a positive duration of at most 60 s", e.getMessage());
+    }
+
+    /** Starts nodes n1 and n2, waits until n1 expects n2, kills n2 and returns n1. */
+    private TestNode startTwoAndKillSecond() {
+        TestNode first = start("n1");
+        TestNode second = start("n2");
+        awaitKnown(first, "n2");
+        nodes.remove(second);
+        second.kill();
+        return first;
     }
 
     private TestNode start(String nodeId) {
