@@ -89,10 +89,11 @@ final class ClusterAdminService implements ClusterAdmin {
     private final Consumer<Envelope> requestReceiver = this::onRequestTopic;
     private final Consumer<Envelope> replyReceiver = this::onReplyTopic;
     private final Map<String, Instant> knownNodes = new ConcurrentHashMap<>();
-    /** How many queries in a row each known node left without a response. */
+    /**
+     * How many queries in a row each known node left without a response. Queries do not wait for a node with
+     * {@value #MISSES_BEFORE_NO_WAIT} or more.
+     */
     private final Map<String, Integer> missedQueries = new ConcurrentHashMap<>();
-    /** The known nodes that queries no longer wait for, because they missed too many in a row. */
-    private final Set<String> notWaitedFor = ConcurrentHashMap.newKeySet();
     private final Map<String, PendingQuery> pending = new ConcurrentHashMap<>();
     private final String instance = UUID.randomUUID().toString();
     private final String location;
@@ -186,7 +187,7 @@ final class ClusterAdminService implements ClusterAdmin {
         Map<String, Instant> expected = knownNodes();
         String requestId = UUID.randomUUID().toString();
         Set<String> waitFor = new HashSet<>(expected.keySet());
-        waitFor.removeAll(notWaitedFor);
+        waitFor.removeIf(node -> missedQueries.getOrDefault(node, 0) >= MISSES_BEFORE_NO_WAIT);
         PendingQuery responses = new PendingQuery(waitFor);
         pending.put(requestId, responses);
         try {
@@ -280,7 +281,6 @@ final class ClusterAdminService implements ClusterAdmin {
             case BYE -> {
                 pending.values().forEach(query -> query.forget(source));
                 missedQueries.remove(source);
-                notWaitedFor.remove(source);
                 if (knownNodes.remove(source) != null) {
                     LOG.info("Node {} announced its stop; node {} no longer expects its responses", source,
                             settings.nodeId());
@@ -376,8 +376,8 @@ final class ClusterAdminService implements ClusterAdmin {
         if (node == null || node.equals(settings.nodeId())) {
             return;
         }
-        missedQueries.remove(node);
-        if (notWaitedFor.remove(node)) {
+        Integer misses = missedQueries.remove(node);
+        if (misses != null && misses >= MISSES_BEFORE_NO_WAIT) {
             LOG.info("Node {} sent a message again; node {} waits for its responses again", node, settings.nodeId());
         }
         if (knownNodes.put(node, Instant.now()) == null) {
@@ -389,7 +389,7 @@ final class ClusterAdminService implements ClusterAdmin {
     /** Counts a query that {@code node} left without a response, and stops waiting for it after too many in a row. */
     private void countMiss(String node) {
         int misses = missedQueries.merge(node, 1, Integer::sum);
-        if (misses >= MISSES_BEFORE_NO_WAIT && notWaitedFor.add(node)) {
+        if (misses == MISSES_BEFORE_NO_WAIT) {
             LOG.info("Node {} stops waiting for node {}: it left {} admin queries in a row without a response (last "
                     + "seen {}). Queries still name it as missing, and wait for it again once it sends a message",
                     settings.nodeId(), node, misses, knownNodes.get(node));
