@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -287,7 +288,8 @@ public class DistributionIT {
 
         assertNodeComponentFromArchive(classLog);
         assertEquals("class archives in cache/ after the third stop", archives, classArchives());
-        assertEquals("mapping markers in cache/ after the third stop", List.of(), cacheFiles(".mapping-"));
+        assertEquals("mapping markers in cache/ after the third stop", List.of(),
+                cacheFiles(name -> name.contains(".mapping-")));
     }
 
     @Test(timeout = 300_000)
@@ -566,14 +568,7 @@ public class DistributionIT {
     }
 
     private List<Path> classArchives() throws IOException {
-        Path cache = home.resolve("cache");
-        if (!Files.isDirectory(cache)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(cache)) {
-            return files.filter(file -> file.getFileName().toString().endsWith(".jsa")).sorted()
-                    .collect(Collectors.toList());
-        }
+        return cacheFiles(name -> name.endsWith(".jsa"));
     }
 
     /** Returns the WARN and ERROR lines of {@code log} that contain one of {@code sources}. */
@@ -584,10 +579,14 @@ public class DistributionIT {
                 .collect(Collectors.toList());
     }
 
-    /** Returns the files of cache/ whose names contain {@code part}, sorted. */
-    private List<Path> cacheFiles(String part) throws IOException {
-        try (Stream<Path> files = Files.list(home.resolve("cache"))) {
-            return files.filter(file -> file.getFileName().toString().contains(part)).sorted()
+    /** Returns the files of cache/ whose names {@code name} accepts, sorted; none while cache/ does not exist. */
+    private List<Path> cacheFiles(Predicate<String> name) throws IOException {
+        Path cache = home.resolve("cache");
+        if (!Files.isDirectory(cache)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(cache)) {
+            return files.filter(file -> name.test(file.getFileName().toString())).sorted()
                     .collect(Collectors.toList());
         }
     }
