@@ -328,7 +328,7 @@ public class AdminCommandsTest {
     }
 
     @Test
-    public void queuePublish_maxRetriesBeyondInt_outOfRange() {
+    public void queuePublish_maxRetriesOverflow_rejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> run("queue:publish jobs 1 --max-retries 99999999999"));
 

@@ -121,8 +121,7 @@ public class ConfigKeyCaseCheckTest {
         Path file = write("io.cohort.jdbc.cfg", "relay.interval.ms=500\nRelay.interval.ms=100\n");
         check.check(List.of(etc));
 
-        Files.writeString(file, "relay.interval.ms=100\n");
-        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+        rewrite(file, "relay.interval.ms=100\n");
         List<Path> read = check.check(List.of(etc));
 
         assertEquals(List.of(file), read);
@@ -145,8 +144,7 @@ public class ConfigKeyCaseCheckTest {
         Path file = write("io.cohort.core.cfg", "app.name=shop\nApp.Name=shop\n");
         check.check(List.of(etc));
 
-        Files.writeString(file, "app.name=shop\nNODE.ID=n1\nnode.id=n1\n");
-        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+        rewrite(file, "app.name=shop\nNODE.ID=n1\nnode.id=n1\n");
         check.check(List.of(etc));
 
         List<ConfigurationError> errors = configurationErrors();
@@ -185,6 +183,12 @@ public class ConfigKeyCaseCheckTest {
 
     private Path write(String name, String content) throws IOException {
         return Files.writeString(etc.resolve(name), content);
+    }
+
+    /** Replaces the content of {@code file} and moves its modification time ahead, so that the check reads it again. */
+    private static void rewrite(Path file, String content) throws IOException {
+        Files.writeString(file, content);
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
     }
 
     private List<ConfigurationError> configurationErrors() throws InvalidSyntaxException {
