@@ -48,7 +48,8 @@ public class CommandSocketServerTest {
 
     private Path socket;
     private final List<CommandSocketServer> servers = new ArrayList<>();
-    private final List<Runnable> gogoStops = new ArrayList<>();
+    private CommandProcessorImpl gogoProcessor;
+    private ThreadIOImpl gogoThreadIO;
 
     private final CountDownLatch waitStarted = new CountDownLatch(1);
     private final CountDownLatch waitInterrupted = new CountDownLatch(1);
@@ -89,9 +90,12 @@ public class CommandSocketServerTest {
     }
 
     @After
-    public void closeServers() {
+    public void closeServers() throws InterruptedException {
         servers.forEach(CommandSocketServer::close);
-        gogoStops.forEach(Runnable::run);
+        if (gogoProcessor != null) {
+            gogoProcessor.stop();
+            GogoStreams.stopAfterSessions(gogoThreadIO);
+        }
     }
 
     @Test
@@ -315,15 +319,13 @@ public class CommandSocketServerTest {
 
     /** Starts a server that runs commands through a real Gogo runtime with the {@link WaitingCommand} commands. */
     private void startGogo() throws IOException {
-        ThreadIOImpl threadIO = new ThreadIOImpl();
-        threadIO.start();
-        CommandProcessorImpl processor = new CommandProcessorImpl(threadIO);
+        gogoThreadIO = new ThreadIOImpl();
+        gogoThreadIO.start();
+        gogoProcessor = new CommandProcessorImpl(gogoThreadIO);
         WaitingCommand commands = new WaitingCommand(waitStarted, gogoCommandEnded);
-        processor.addCommand("test", commands, "block");
-        processor.addCommand("test", commands, "rethrow");
-        gogoStops.add(processor::stop);
-        gogoStops.add(threadIO::stop);
-        CommandSocketServer server = new CommandSocketServer(socket, new GogoCommandExecutor(processor), 4,
+        gogoProcessor.addCommand("test", commands, "block");
+        gogoProcessor.addCommand("test", commands, "rethrow");
+        CommandSocketServer server = new CommandSocketServer(socket, new GogoCommandExecutor(gogoProcessor), 4,
                 Duration.ofSeconds(10));
         servers.add(server);
         assertTrue(server.start());

@@ -61,9 +61,9 @@ public class GogoCommandExecutorTest {
     }
 
     @After
-    public void stopGogo() {
+    public void stopGogo() throws InterruptedException {
         processor.stop();
-        threadIO.stop();
+        GogoStreams.stopAfterSessions(threadIO);
     }
 
     @Test
