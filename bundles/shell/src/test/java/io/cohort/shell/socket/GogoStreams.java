@@ -6,11 +6,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
 
 /**
- * Stops the Gogo {@link ThreadIOImpl} of a test once no Gogo session thread runs.
+ * A test helper that stops Gogo's {@link ThreadIOImpl} only after Gogo's session threads ended.
  *
  * <p>A Gogo session runs each pipe of a command on a thread of its own and, when closed, does not wait for that
- * thread. At its end the thread checks {@code System.out} and puts Gogo's stream back if it finds another one. A pipe
- * that ends after {@link ThreadIOImpl#stop()} therefore leaves Gogo's stream in {@code System.out}, and every later
+ * thread. At its end the thread checks {@code System.out} and sets Gogo's stream again if it finds another one. So a
+ * pipe that ends after {@link ThreadIOImpl#stop()} leaves Gogo's stream in {@code System.out}, and every later
  * {@link ThreadIOImpl#start()} in the test JVM fails with "Thread Print Stream already set".
  */
 final class GogoStreams {
@@ -33,7 +33,7 @@ final class GogoStreams {
         List<Thread> running = sessionThreads();
         threadIO.stop();
         if (!running.isEmpty()) {
-            throw new AssertionError("Gogo session threads still run 5 s after the test: " + running);
+            throw new AssertionError("Gogo session threads still running 5 s after the test: " + running);
         }
     }
 
