@@ -217,6 +217,16 @@ public class AdminCommandsIT extends CohortTestSupport {
     }
 
     @Test(timeout = 30_000)
+    public void lockInfo_releasedKeyJson_printsNotHeld() throws Exception {
+        service(LockManager.class).acquire("it.admin.released", Duration.ofMinutes(1)).close();
+
+        JsonNode info = json.readTree(execute("lock:info it.admin.released --json"));
+
+        assertFalse(info.get("held").asBoolean());
+        assertEquals(0, info.get("leases").size());
+    }
+
+    @Test(timeout = 30_000)
     public void syncChannels_probePublish_countsSent() throws Exception {
         service(SyncMessageManager.class).publish("it.admin.sync", "changed");
 

@@ -199,10 +199,10 @@ final class AdminReport {
         return text.toString();
     }
 
-    static String lockInfoJson(String key, ClusterResult<LockView> leases) {
+    static String lockInfoJson(String key, boolean held, ClusterResult<LockView> leases) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("key", key);
-        json.put("held", true);
+        json.put("held", held);
         json.put("responded", leases.responded());
         json.put("missing", missingJson(leases.missing()));
         json.put("leases", leases.rows().stream().map(AdminReport::lockJson).toList());

@@ -52,7 +52,8 @@ public class LockCommands {
     }
 
     @Descriptor("Shows who holds a lock key: holder node, bundle, fence token, when it was acquired, when it "
-            + "expires, how long it has been held and the ttl left. Fails when no node holds the key")
+            + "expires, how long it has been held and the ttl left. Fails when no node holds the key, except with "
+            + "--json, which then prints held: false")
     public String info(
             @Descriptor("print JSON instead of text")
             @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json,
@@ -61,13 +62,14 @@ public class LockCommands {
         boolean held = AdminServices.call(() -> node.isLocked(key));
         ClusterResult<LockView> all = leases();
         List<LockView> matching = all.rows().stream().filter(lock -> lock.key().equals(key)).toList();
-        if (matching.isEmpty() && !held) {
+        boolean notHeld = matching.isEmpty() && !held;
+        if (notHeld && !json) {
             throw new IllegalArgumentException("lock key '" + key + "' is not held by any node");
         }
 
         ClusterResult<LockView> leases = new ClusterResult<>(matching, all.responded(), all.missing(),
                 all.timeout());
-        return json ? AdminReport.lockInfoJson(key, leases) : AdminReport.lockInfoText(key, leases);
+        return json ? AdminReport.lockInfoJson(key, !notHeld, leases) : AdminReport.lockInfoText(key, leases);
     }
 
     private ClusterResult<LockView> leases() {

@@ -383,6 +383,16 @@ public class AdminCommandsTest {
     }
 
     @Test
+    public void lockInfo_freeKeyJson_printsNotHeld() throws Exception {
+        JsonNode tree = json.readTree(run("lock:info free --json"));
+
+        assertEquals("free", tree.get("key").asText());
+        assertFalse(tree.get("held").asBoolean());
+        assertEquals(0, tree.get("leases").size());
+        assertEquals(0, tree.get("missing").size());
+    }
+
+    @Test
     public void syncChannels_json_parses() throws Exception {
         JsonNode row = json.readTree(run("sync:channels --json")).get("syncChannels").get(0);
 

@@ -196,7 +196,7 @@ public class AdminReportTest {
 
     @Test
     public void lockInfoJson_lease_hasMillisFields() throws Exception {
-        JsonNode tree = json.readTree(AdminReport.lockInfoJson("reports", result(List.of(lock()))));
+        JsonNode tree = json.readTree(AdminReport.lockInfoJson("reports", true, result(List.of(lock()))));
 
         assertEquals("reports", tree.get("key").asText());
         JsonNode lease = tree.get("leases").get(0);
