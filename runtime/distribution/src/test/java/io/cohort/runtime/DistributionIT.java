@@ -244,6 +244,19 @@ public class DistributionIT {
     }
 
     @Test(timeout = 120_000)
+    public void node_emptyCoreConfig_warnsOfMemoryAdapters() throws Exception {
+        Files.writeString(home.resolve("etc/io.cohort.core.cfg"), "");
+
+        startAndStopNode(Map.of());
+
+        String log = Files.readString(home.resolve("log/cohort.log"), StandardCharsets.UTF_8);
+        List<String> warnings = linesWith(log, "does not set cache.store, pubsub.adapter, queue.adapter, lock.adapter");
+        assertEquals("WARN lines naming the unset adapter settings\n" + log, 1, warnings.size());
+        assertTrue(warnings.get(0), warnings.get(0).contains(" WARN "));
+        assertEquals(1, linesWith(log, "adapters: cache=memory, pubsub=memory, queue=memory, lock=memory").size());
+    }
+
+    @Test(timeout = 120_000)
     public void node_sigterm_closesDatabaseAfterRelay() throws Exception {
         // A relay that polls every 10 ms runs a round inside any gap between the database closing and the relay
         // stopping, so such a gap shows as a WARN line and an H2 trace file.

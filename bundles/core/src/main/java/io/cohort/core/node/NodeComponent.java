@@ -8,6 +8,7 @@ import java.nio.file.Paths;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -15,6 +16,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import io.cohort.api.node.ConfigurationError;
+import io.cohort.api.spi.Adapters;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -51,6 +53,9 @@ public class NodeComponent {
     private static final Set<String> KNOWN_KEYS = new TreeSet<>(Set.of("app.name", "node.id", "cache.store",
             "pubsub.adapter", "queue.adapter", "lock.adapter", "queue.shutdown.timeout.ms", "queue.consume",
             "pubsub.start.window.ms"));
+    /** The settings that choose an adapter, in the order the warning for unset ones names them. */
+    private static final List<String> ADAPTER_KEYS = List.of("cache.store", "pubsub.adapter", "queue.adapter",
+            "lock.adapter");
 
     private ServiceRegistration<?> registration;
 
@@ -63,17 +68,22 @@ public class NodeComponent {
         /** Node id; empty means generate one on first start and keep it in {@code data/node.id}. */
         String node_id() default "";
 
-        /** Store of caches created without one. */
-        String cache_store() default "memory";
+        /*
+         * The four adapter settings have no annotation default, so that the component's properties contain them only
+         * when the configuration sets them, and the node can warn about unset ones. Unset means memory.
+         */
 
-        /** Adapter of the pub/sub and sync managers. */
-        String pubsub_adapter() default "memory";
+        /** Store of caches created without one; unset means {@code memory}. */
+        String cache_store();
 
-        /** Adapter of the event queue. */
-        String queue_adapter() default "memory";
+        /** Adapter of the pub/sub and sync managers; unset means {@code memory}. */
+        String pubsub_adapter();
 
-        /** Adapter of the lock manager. */
-        String lock_adapter() default "memory";
+        /** Adapter of the event queue; unset means {@code memory}. */
+        String queue_adapter();
+
+        /** Adapter of the lock manager; unset means {@code memory}. */
+        String lock_adapter();
 
         /** Milliseconds that stopping consumers wait for running tasks before cancelling them; 0 to 600000. */
         String queue_shutdown_timeout_ms() default "10000";
@@ -94,6 +104,7 @@ public class NodeComponent {
     @Activate
     void activate(BundleContext context, Config config, Map<String, Object> properties) throws IOException {
         missingConfigurationWarning(properties).ifPresent(LOG::warn);
+        unsetAdaptersWarning(properties).ifPresent(LOG::warn);
         warnAboutUnknownKeys(properties);
         NodeSettings settings;
         try {
@@ -147,10 +158,10 @@ public class NodeComponent {
                 Names.requireAppName(config.app_name()),
                 nodeId(config.node_id(), dataDir),
                 dataDir,
-                adapterName("cache.store", config.cache_store()),
-                adapterName("pubsub.adapter", config.pubsub_adapter()),
-                adapterName("queue.adapter", config.queue_adapter()),
-                adapterName("lock.adapter", config.lock_adapter()),
+                adapterName("cache.store", orMemory(config.cache_store())),
+                adapterName("pubsub.adapter", orMemory(config.pubsub_adapter())),
+                adapterName("queue.adapter", orMemory(config.queue_adapter())),
+                adapterName("lock.adapter", orMemory(config.lock_adapter())),
                 milliseconds("queue.shutdown.timeout.ms", config.queue_shutdown_timeout_ms()),
                 QueueRole.parse(config.queue_consume()),
                 milliseconds("pubsub.start.window.ms", config.pubsub_start_window_ms()));
@@ -168,6 +179,24 @@ public class NodeComponent {
         return Optional.of("Node configuration " + PID + " not found (no etc/" + PID + ".cfg); using the defaults, "
                 + "which run the cache, pub/sub, queue and lock managers on the memory adapters, so this node shares "
                 + "nothing with the cluster");
+    }
+
+    /**
+     * Returns the warning for a configuration that exists but leaves adapter settings out, such as an emptied or
+     * overwritten {@code etc/io.cohort.core.cfg}: the managers of those settings then default to {@code memory}, and
+     * the node stops sharing their state while its Hazelcast member still joins the cluster.
+     */
+    static Optional<String> unsetAdaptersWarning(Map<String, Object> properties) {
+        if (!properties.containsKey(Constants.SERVICE_PID)) {
+            return Optional.empty();
+        }
+        List<String> unset = ADAPTER_KEYS.stream().filter(key -> !properties.containsKey(key)).toList();
+        if (unset.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("Node configuration " + PID + " does not set " + String.join(", ", unset) + "; those "
+                + "managers use the memory adapter, so this node shares their state with no other node. Set each to "
+                + "hazelcast to share it, or to memory to keep it local without this warning");
     }
 
     /** Logs a WARN for each setting this component does not know, such as a misspelt key. */
@@ -220,6 +249,10 @@ public class NodeComponent {
         String generated = "node-" + HexFormat.of().formatHex(random);
         Files.writeString(file, generated + "\n", StandardCharsets.UTF_8);
         return generated;
+    }
+
+    private static String orMemory(String adapter) {
+        return adapter == null ? Adapters.MEMORY : adapter;
     }
 
     static String adapterName(String setting, String value) {

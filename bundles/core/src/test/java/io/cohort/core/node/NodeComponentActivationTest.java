@@ -132,6 +132,35 @@ public class NodeComponentActivationTest {
                 NodeComponent.PID)));
     }
 
+    @Test
+    public void unsetAdapters_emptyFile_namesEachSetting() {
+        String warning = NodeComponent.unsetAdaptersWarning(Map.of(Constants.SERVICE_PID, NodeComponent.PID))
+                .orElseThrow();
+
+        assertTrue(warning, warning.startsWith("Node configuration io.cohort.core does not set cache.store, "
+                + "pubsub.adapter, queue.adapter, lock.adapter; those managers use the memory adapter"));
+    }
+
+    @Test
+    public void unsetAdapters_oneMissing_namesOnlyIt() {
+        String warning = NodeComponent.unsetAdaptersWarning(Map.of(Constants.SERVICE_PID, NodeComponent.PID,
+                "cache.store", "hazelcast", "pubsub.adapter", "hazelcast", "queue.adapter", "memory")).orElseThrow();
+
+        assertTrue(warning, warning.startsWith("Node configuration io.cohort.core does not set lock.adapter;"));
+    }
+
+    @Test
+    public void unsetAdapters_allSet_noWarning() {
+        assertEquals(Optional.empty(), NodeComponent.unsetAdaptersWarning(Map.of(Constants.SERVICE_PID,
+                NodeComponent.PID, "cache.store", "memory", "pubsub.adapter", "memory", "queue.adapter", "memory",
+                "lock.adapter", "memory")));
+    }
+
+    @Test
+    public void unsetAdapters_noConfiguration_leftToMissingWarning() {
+        assertEquals(Optional.empty(), NodeComponent.unsetAdaptersWarning(Map.of("component.name", "node")));
+    }
+
     private List<ConfigurationError> configurationErrors() throws InvalidSyntaxException {
         return context.getServiceReferences(ConfigurationError.class, null).stream()
                 .map(context::getService)
