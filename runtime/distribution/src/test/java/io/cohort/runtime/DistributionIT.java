@@ -244,6 +244,19 @@ public class DistributionIT {
     }
 
     @Test(timeout = 120_000)
+    public void node_brokenLogbackXml_logsWithBuiltInSettings() throws Exception {
+        Files.writeString(home.resolve("etc/logback.xml"), "<configuration><appender name=\n");
+
+        startAndStopNode(Map.of());
+
+        String log = Files.readString(home.resolve("log/cohort.log"), StandardCharsets.UTF_8);
+        List<String> errors = linesWith(log, "Invalid logging configuration " + home.resolve("etc/logback.xml"));
+        assertEquals("ERROR lines naming etc/logback.xml\n" + log, 1, errors.size());
+        assertTrue(errors.get(0), errors.get(0).contains(" ERROR "));
+        assertEquals(1, linesWith(log, "Cohort node started in").size());
+    }
+
+    @Test(timeout = 120_000)
     public void node_emptyCoreConfig_warnsOfMemoryAdapters() throws Exception {
         Files.writeString(home.resolve("etc/io.cohort.core.cfg"), "");
 

@@ -60,6 +60,7 @@ public final class Main {
             setIfAbsent("logback.configurationFile", logbackConfig.toString());
         }
         setIfAbsent("hazelcast.logging.type", "slf4j");
+        LoggingFallback.applyIfInvalid(logbackConfig, home.log().resolve(home.logName() + ".log"));
 
         boolean console = !noConsole && System.console() != null;
         return new NodeLauncher(home, console).run();
