@@ -1,5 +1,6 @@
 package io.cohort.shell.socket;
 
+import java.io.EOFException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -93,6 +94,10 @@ final class GogoCommandExecutor implements CommandExecutor {
             return Frames.STATUS_FAILED;
         } catch (IllegalStateException e) {
             printLine(stderr, e.getMessage() == null ? e.getClass().getName() : e.getMessage());
+            return Frames.STATUS_FAILED;
+        } catch (EOFException | SyntaxError e) {
+            // Gogo reports an unclosed quote or bracket as an EOFException, other parse errors as a SyntaxError.
+            printLine(stderr, "invalid command line: " + e.getMessage());
             return Frames.STATUS_FAILED;
         } catch (InterruptedException e) {
             interrupted = true;

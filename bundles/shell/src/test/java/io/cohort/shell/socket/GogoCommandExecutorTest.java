@@ -385,7 +385,7 @@ public class GogoCommandExecutorTest {
 
         assertEquals(1, status);
         assertEquals("", text(out));
-        assertTrue(text(err), text(err).contains("quote"));
+        assertEquals("invalid command line: unexpected EOT looking for matching quote: '\n", text(err));
     }
 
     @Test
