@@ -54,6 +54,8 @@ public class DeployFolderCheck {
     private final Map<Path, FileTime> reported = new HashMap<>();
     /** The files of each reported second copy and of its original, with their bundle identity. */
     private final Map<Path, String> copies = new HashMap<>();
+    /** The files of the folders that were installed as bundles at some check, while they stay in the folders. */
+    private final Set<Path> wereInstalled = new HashSet<>();
     private ScheduledExecutorService executor;
     private BundleContext context;
     private List<Path> folders;
@@ -158,6 +160,7 @@ public class DeployFolderCheck {
         List<Path> logged = new ArrayList<>();
         Set<Path> present = new HashSet<>();
         long now = System.currentTimeMillis();
+        wereInstalled.addAll(installed);
         for (Path folder : folders) {
             if (!Files.isDirectory(folder)) {
                 continue;
@@ -176,6 +179,7 @@ public class DeployFolderCheck {
         }
         reported.keySet().retainAll(present);
         copies.keySet().retainAll(present);
+        wereInstalled.retainAll(present);
         return logged;
     }
 
@@ -195,8 +199,27 @@ public class DeployFolderCheck {
             return false;
         }
         reported.put(jar, modified);
-        LOG.error("Deploy file {} was not installed: {}. The node keeps running", jar, problem.get());
+        LOG.error(notInstalledMessage(jar, problem.get(), wereInstalled.contains(jar)));
         return true;
+    }
+
+    /**
+     * Returns the ERROR line for {@code jar}. A file that was installed at an earlier check and is not installed now
+     * has replaced a running bundle (a jar overwritten in place by a copy cut short, say), which FileInstall then
+     * uninstalled.
+     */
+    static String notInstalledMessage(Path jar, String problem, boolean replacedInstalled) {
+        String message = "Deploy file " + jar + " was not installed: " + problem + ".";
+        if (replacedInstalled) {
+            message += " It replaced the jar of an installed bundle, which is now uninstalled, so its plugin stays"
+                    + " stopped until a valid jar is copied in.";
+        }
+        return message + " The node keeps running";
+    }
+
+    /** Returns whether {@code jar} was installed as a bundle at an earlier check. */
+    boolean wasInstalled(Path jar) {
+        return wereInstalled.contains(jar.toAbsolutePath().normalize());
     }
 
     /**

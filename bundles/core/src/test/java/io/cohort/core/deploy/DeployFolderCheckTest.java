@@ -1,6 +1,7 @@
 package io.cohort.core.deploy;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
@@ -77,6 +78,46 @@ public class DeployFolderCheckTest {
 
         assertEquals(Set.of(broken, plain), Set.copyOf(first));
         assertEquals(List.of(), second);
+    }
+
+    @Test
+    public void check_installedJarOverwritten_rememberedAsInstalled() throws IOException {
+        Path bundle = settled(jar("bundle.jar", "com.example.plugin")).toAbsolutePath().normalize();
+        check.check(Set.of(bundle), QUIET);
+
+        settled(Files.writeString(bundle, "cut short"));
+        List<Path> logged = check.check(Set.of(), QUIET);
+
+        assertEquals(List.of(bundle), logged);
+        assertTrue(check.wasInstalled(bundle));
+    }
+
+    @Test
+    public void check_installedJarDeleted_forgotten() throws IOException {
+        Path bundle = settled(jar("bundle.jar", "com.example.plugin")).toAbsolutePath().normalize();
+        check.check(Set.of(bundle), QUIET);
+
+        Files.delete(bundle);
+        check.check(Set.of(), QUIET);
+
+        assertFalse(check.wasInstalled(bundle));
+    }
+
+    @Test
+    public void notInstalledMessage_replacedBundle_saysPluginStopped() {
+        String message = DeployFolderCheck.notInstalledMessage(Path.of("/home/deploy/a.jar"),
+                "it is not a readable jar", true);
+
+        assertEquals("Deploy file /home/deploy/a.jar was not installed: it is not a readable jar. It replaced the jar "
+                + "of an installed bundle, which is now uninstalled, so its plugin stays stopped until a valid jar is "
+                + "copied in. The node keeps running", message);
+    }
+
+    @Test
+    public void notInstalledMessage_newFile_problemOnly() {
+        assertEquals("Deploy file /home/deploy/a.jar was not installed: it is not a readable jar. The node keeps "
+                + "running", DeployFolderCheck.notInstalledMessage(Path.of("/home/deploy/a.jar"),
+                "it is not a readable jar", false));
     }
 
     @Test
