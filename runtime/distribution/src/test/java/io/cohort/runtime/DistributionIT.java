@@ -256,6 +256,29 @@ public class DistributionIT {
         assertEquals(1, linesWith(log, "Cohort node started in").size());
     }
 
+    @Test(timeout = 60_000)
+    public void homeOption_notAHome_usageError() throws Exception {
+        Path folder = temp.newFolder("not-a-home").toPath().toRealPath();
+
+        ClientResult result = run(List.of(home.resolve("bin/cohort").toString(), "--home", folder.toString(), "client",
+                "cohort:info"));
+
+        assertEquals(result.describe(), 64, result.status());
+        assertEquals("cohort: --home " + folder + " is not a Cohort home (it needs lib/ and etc/cohort.properties); "
+                + "run 'cohort --help' for usage\n", result.stderr());
+    }
+
+    @Test(timeout = 60_000)
+    public void homeOption_missingFolder_usageError() throws Exception {
+        Path missing = temp.getRoot().toPath().resolve("no-such-home");
+
+        ClientResult result = run(List.of(home.resolve("bin/cohort").toString(), "--home", missing.toString(), "client",
+                "cohort:info"));
+
+        assertEquals(result.describe(), 64, result.status());
+        assertTrue(result.stderr(), result.stderr().startsWith("cohort: --home " + missing + " is not a directory"));
+    }
+
     @Test(timeout = 120_000)
     public void node_emptyCoreConfig_warnsOfMemoryAdapters() throws Exception {
         Files.writeString(home.resolve("etc/io.cohort.core.cfg"), "");
