@@ -256,6 +256,33 @@ public class DistributionIT {
         assertEquals(1, linesWith(log, "Cohort node started in").size());
     }
 
+    @Test(timeout = 120_000)
+    public void node_missingLogbackXml_logsWithBuiltInSettings() throws Exception {
+        Files.delete(home.resolve("etc/logback.xml"));
+
+        startAndStopNode(Map.of());
+
+        String log = Files.readString(home.resolve("log/cohort.log"), StandardCharsets.UTF_8);
+        assertEquals(log, 1, linesWith(log, "Invalid logging configuration " + home.resolve("etc/logback.xml")
+                + ": the file is missing").size());
+        assertEquals(1, linesWith(log, "Cohort node started in").size());
+        assertEquals("DEBUG lines in log/cohort.log", List.of(), linesWith(log, " DEBUG "));
+    }
+
+    @Test(timeout = 120_000)
+    public void node_unwritableLogFile_consoleKeepsLogging() throws Exception {
+        Path logback = home.resolve("etc/logback.xml");
+        Files.writeString(logback, Files.readString(logback, StandardCharsets.UTF_8).replace(
+                "<file>${cohort.home}/log/${cohort.log.name:-cohort}.log</file>",
+                "<file>/proc/cohort-no-such-folder/cohort.log</file>"));
+
+        startAndStopNode(Map.of());
+
+        String console = Files.readString(nodeOutput, StandardCharsets.UTF_8);
+        assertEquals(console, 1, linesWith(console, "Invalid logging configuration " + logback).size());
+        assertEquals(console, 1, linesWith(console, "Cohort node started in").size());
+    }
+
     @Test(timeout = 60_000)
     public void homeOption_notAHome_usageError() throws Exception {
         Path folder = temp.newFolder("not-a-home").toPath().toRealPath();

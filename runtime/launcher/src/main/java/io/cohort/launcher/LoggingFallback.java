@@ -1,5 +1,6 @@
 package io.cohort.launcher;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -16,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The logging of a node whose {@code etc/logback.xml} Logback could not read. Logback then starts with no appender,
- * so the node would log nothing, not even why a plugin failed. This class logs to the node's console and log file
+ * The logging of a node whose {@code etc/logback.xml} Logback could not read, or which has none. Logback then starts
+ * with no appender, or logs DEBUG to the console only, so the node would log nothing useful, not even why a plugin
+ * failed. This class logs to the node's console and log file
  * with fixed settings instead, and logs the reason in an ERROR line.
  */
 final class LoggingFallback {
@@ -29,15 +31,17 @@ final class LoggingFallback {
     }
 
     /**
-     * Starts Logback, and if its configuration file had an error, replaces its configuration with INFO to the
-     * process's standard output and to {@code logFile}, appended.
+     * Starts Logback, and if its configuration file is missing or had an error, replaces its configuration with INFO
+     * to the process's standard output and to {@code logFile}, appended.
      */
     static void applyIfInvalid(Path configFile, Path logFile) {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
         }
-        Optional<Status> error = firstError(context.getStatusManager().getCopyOfStatusList());
-        if (error.isEmpty()) {
+        Optional<String> problem = Files.isRegularFile(configFile)
+                ? firstError(context.getStatusManager().getCopyOfStatusList()).map(LoggingFallback::describe)
+                : Optional.of("the file is missing");
+        if (problem.isEmpty()) {
             return;
         }
 
@@ -52,8 +56,8 @@ final class LoggingFallback {
 
         Logger log = LoggerFactory.getLogger(LoggingFallback.class);
         log.error("Invalid logging configuration {}: {}. Logging INFO and above to {} and the console with the "
-                + "built-in settings; fix the file and restart the node to use it", configFile,
-                describe(error.get()), logFile);
+                + "built-in settings; fix the file and restart the node to use it", configFile, problem.get(),
+                logFile);
     }
 
     /** Returns the first status of Logback's configuration at level ERROR, if any. */

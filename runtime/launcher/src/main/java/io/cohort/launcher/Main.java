@@ -60,7 +60,12 @@ public final class Main {
             setIfAbsent("logback.configurationFile", logbackConfig.toString());
         }
         setIfAbsent("hazelcast.logging.type", "slf4j");
-        LoggingFallback.applyIfInvalid(logbackConfig, home.log().resolve(home.logName() + ".log"));
+        String configured = System.getProperty("logback.configurationFile");
+        if (configured == null || !configured.contains(":")) {
+            // A plain path, as bin/cohort passes; a URL such as file:... is left to Logback alone.
+            Path config = configured == null ? logbackConfig : Path.of(configured);
+            LoggingFallback.applyIfInvalid(config, home.log().resolve(home.logName() + ".log"));
+        }
 
         boolean console = !noConsole && System.console() != null;
         return new NodeLauncher(home, console).run();

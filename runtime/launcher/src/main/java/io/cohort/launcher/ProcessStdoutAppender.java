@@ -2,6 +2,8 @@ package io.cohort.launcher;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
 
 import ch.qos.logback.core.OutputStreamAppender;
 
@@ -19,7 +21,28 @@ public class ProcessStdoutAppender<E> extends OutputStreamAppender<E> {
 
     @Override
     public void start() {
-        setOutputStream(new FileOutputStream(FileDescriptor.out));
+        setOutputStream(new UnclosableStdout());
         super.start();
+    }
+
+    /**
+     * The process's standard output, which a stopped appender flushes but does not close. Closing it would close file
+     * descriptor 1 for the whole process, so the console would go silent when Logback is reset or reconfigured.
+     */
+    static final class UnclosableStdout extends FilterOutputStream {
+
+        UnclosableStdout() {
+            super(new FileOutputStream(FileDescriptor.out));
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            out.write(bytes, offset, length);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
     }
 }
