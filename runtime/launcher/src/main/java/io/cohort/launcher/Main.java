@@ -62,7 +62,7 @@ public final class Main {
         setIfAbsent("hazelcast.logging.type", "slf4j");
         String configured = System.getProperty("logback.configurationFile");
         if (configured == null || !configured.contains(":")) {
-            // A plain path, as bin/cohort passes; a URL such as file:... is left to Logback alone.
+            // bin/cohort passes a plain path. A URL such as file:... is left to Logback alone.
             Path config = configured == null ? logbackConfig : Path.of(configured);
             LoggingFallback.applyIfInvalid(config, home.log().resolve(home.logName() + ".log"));
         }
