@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * version of the file. Any other jar that is a valid bundle but still not installed is left to FileInstall, which
  * logs its own install failures.
  *
- * <p>On the same thread, {@link ConfigKeyCaseCheck} looks for {@code *.cfg} files of the folders that FileInstall
- * does not apply because they contain keys that differ only in case.
+ * <p>On the same thread, {@link ConfigFileCheck} looks for {@code *.cfg} files of the folders that FileInstall
+ * does not apply, such as those with keys that differ only in case.
  */
 @Component(immediate = true)
 public class DeployFolderCheck {
@@ -59,7 +59,7 @@ public class DeployFolderCheck {
     private ScheduledExecutorService executor;
     private BundleContext context;
     private List<Path> folders;
-    private ConfigKeyCaseCheck configCheck;
+    private ConfigFileCheck configCheck;
 
     @Activate
     void activate(BundleContext bundleContext) {
@@ -69,7 +69,7 @@ public class DeployFolderCheck {
             LOG.debug("No {} is set, so no deploy folder is checked", FOLDERS_PROPERTY);
             return;
         }
-        configCheck = new ConfigKeyCaseCheck(bundleContext);
+        configCheck = new ConfigFileCheck(bundleContext);
         executor = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, THREAD_NAME);
             thread.setDaemon(true);

@@ -176,7 +176,8 @@ public class NodeComponent {
         if (properties.containsKey(Constants.SERVICE_PID)) {
             return Optional.empty();
         }
-        return Optional.of("Node configuration " + PID + " not found (no etc/" + PID + ".cfg); using the defaults, "
+        return Optional.of("Node configuration " + PID + " not found (no etc/" + PID + ".cfg, or one that FileInstall "
+                + "could not apply, which cohort:info names); using the defaults, "
                 + "which run the cache, pub/sub, queue and lock managers on the memory adapters, so this node shares "
                 + "nothing with the cluster");
     }

@@ -122,7 +122,8 @@ public class NodeComponentActivationTest {
         String warning = NodeComponent.missingConfigurationWarning(Map.of("component.name", "node")).orElseThrow();
 
         assertTrue(warning, warning.startsWith(
-                "Node configuration io.cohort.core not found (no etc/io.cohort.core.cfg)"));
+                "Node configuration io.cohort.core not found (no etc/io.cohort.core.cfg, or one that FileInstall "
+                + "could not apply"));
         assertTrue(warning, warning.contains("memory adapters"));
     }
 

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -25,21 +26,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds {@code *.cfg} files in the FileInstall folders that contain keys that differ only in case, such as
- * {@code relay.interval.ms} and {@code Relay.interval.ms}. ConfigAdmin 1.9.26 compares keys without case and rejects
- * such a file as a whole, so FileInstall never applies it and the node keeps the settings it had before; FileInstall
- * logs only a WARN with a stack trace. For each such file this check logs one ERROR that names the file and the keys,
- * and registers a {@link ConfigurationError} whose PID is the file name without {@code .cfg}, until the file is fixed
- * or deleted.
+ * Finds {@code *.cfg} files in the FileInstall folders that FileInstall cannot apply: those with keys that differ
+ * only in case, such as {@code relay.interval.ms} and {@code Relay.interval.ms}, with a line that has no key before
+ * its {@code =}, or with a malformed {@code \u005Cu} escape. ConfigAdmin 1.9.26 compares keys without case and
+ * rejects an empty key, so it rejects such a file as a whole, and FileInstall cannot parse a bad escape. FileInstall
+ * then never applies the file, the node keeps the settings it had before, and FileInstall logs only a WARN with a
+ * stack trace. For each such file this check logs one ERROR that names the file and the problem, and registers a
+ * {@link ConfigurationError} whose PID is the file name without {@code .cfg}, until the file is fixed or deleted.
  *
  * <p>A file is read again only when its modification time or size changes. The methods are synchronized, because
  * {@link #check} runs on the deploy check's thread and {@link #close} on the thread that deactivates it.
  */
-final class ConfigKeyCaseCheck {
+final class ConfigFileCheck {
 
     static final String SUFFIX = ".cfg";
 
-    private static final Logger LOG = LoggerFactory.getLogger(ConfigKeyCaseCheck.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigFileCheck.class);
 
     private final BundleContext context;
     private final Map<Path, FileState> files = new HashMap<>();
@@ -53,7 +55,7 @@ final class ConfigKeyCaseCheck {
     /**
      * @param context the context that registers the {@link ConfigurationError} services
      */
-    ConfigKeyCaseCheck(BundleContext context) {
+    ConfigFileCheck(BundleContext context) {
         this.context = context;
     }
 
@@ -91,7 +93,7 @@ final class ConfigKeyCaseCheck {
                 FileState removed = files.remove(file);
                 if (removed.error() != null) {
                     unregister(removed.error());
-                    LOG.info("Configuration file {} with keys that differ only in case was deleted", file);
+                    LOG.info("Configuration file {} that FileInstall could not apply was deleted", file);
                 }
             }
         }
@@ -123,10 +125,10 @@ final class ConfigKeyCaseCheck {
             return false;
         }
 
-        List<Set<String>> clashes;
+        Optional<String> problem;
         try {
-            clashes = caseClashes(file);
-        } catch (IOException | IllegalArgumentException e) {
+            problem = problem(file);
+        } catch (IOException e) {
             LOG.warn("Cannot read configuration file {} to check its keys: {}", file, e.toString());
             files.put(file, new FileState(attributes.lastModifiedTime(), attributes.size(),
                     previous == null ? null : previous.error(), previous == null ? null : previous.message()));
@@ -135,19 +137,15 @@ final class ConfigKeyCaseCheck {
 
         ServiceRegistration<ConfigurationError> error = previous == null ? null : previous.error();
         String message = null;
-        if (clashes.isEmpty()) {
+        if (problem.isEmpty()) {
             if (error != null) {
                 unregister(error);
                 error = null;
-                LOG.info("Configuration file {} no longer has keys that differ only in case, so FileInstall applies "
-                        + "it again", file);
+                LOG.info("Configuration file {} is valid again, so FileInstall applies it", file);
             }
         } else {
-            message = "keys " + describe(clashes) + " differ only in case, so FileInstall does not apply this file "
-                    + "and the node keeps the settings it had before. Remove one key of each pair";
-            LOG.error("Configuration file {} has keys that differ only in case: {}. FileInstall will not apply the "
-                    + "file until one key of each pair is removed, so the node keeps the settings it had before",
-                    file, describe(clashes));
+            message = problem.get();
+            LOG.error("Configuration file {} is not applied: {}", file, message);
             if (error == null || !message.equals(previous.message())) {
                 if (error != null) {
                     unregister(error);
@@ -161,17 +159,38 @@ final class ConfigKeyCaseCheck {
     }
 
     /**
-     * Returns the groups of keys of {@code file} that are equal when case is ignored, each group sorted, and the
-     * groups in case-insensitive order. Keys are parsed with {@link Properties}, whose syntax the {@code .cfg} format
-     * of FileInstall follows.
-     *
-     * @throws IllegalArgumentException if the file contains a malformed {@code \u005Cu} escape
+     * Returns why FileInstall does not apply {@code file}, with what to change, or empty if nothing stops it. Keys are
+     * parsed with {@link Properties}, whose syntax the {@code .cfg} format of FileInstall follows.
      */
-    static List<Set<String>> caseClashes(Path file) throws IOException {
+    static Optional<String> problem(Path file) throws IOException {
         Properties properties = new Properties();
         try (InputStream in = Files.newInputStream(file)) {
             properties.load(in);
+        } catch (IllegalArgumentException e) {
+            return Optional.of(notApplied("it has a malformed \\u escape (" + e.getMessage() + ")",
+                    "Write \\u followed by four hex digits, or \\\\ for a backslash"));
         }
+        if (properties.containsKey("")) {
+            return Optional.of(notApplied("a line has no key before its = or :", "Remove the line or add its key"));
+        }
+        List<Set<String>> clashes = caseClashes(properties);
+        if (!clashes.isEmpty()) {
+            return Optional.of(notApplied("keys " + describe(clashes) + " differ only in case",
+                    "Remove one key of each pair"));
+        }
+        return Optional.empty();
+    }
+
+    private static String notApplied(String problem, String fix) {
+        return problem + ", so FileInstall does not apply this file and the node keeps the settings it had before. "
+                + fix;
+    }
+
+    /**
+     * Returns the groups of keys that are equal when case is ignored, each group sorted, and the groups in
+     * case-insensitive order.
+     */
+    static List<Set<String>> caseClashes(Properties properties) {
         // ConfigAdmin's key comparison ignores case character by character, as this order does.
         Map<String, Set<String>> groups = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         for (String key : properties.stringPropertyNames()) {

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 import io.cohort.api.node.ConfigurationError;
@@ -31,7 +33,7 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 
 /** Runs the check on real files, registering its errors in a real Felix framework. */
-public class ConfigKeyCaseCheckTest {
+public class ConfigFileCheckTest {
 
     private static final String JDBC_KEYS_MESSAGE = "keys Relay.interval.ms and relay.interval.ms differ only in "
             + "case, so FileInstall does not apply this file and the node keeps the settings it had before. Remove "
@@ -46,7 +48,7 @@ public class ConfigKeyCaseCheckTest {
     private Framework framework;
     private BundleContext context;
     private Path etc;
-    private ConfigKeyCaseCheck check;
+    private ConfigFileCheck check;
 
     @Before
     public void startFramework() throws Exception {
@@ -56,7 +58,7 @@ public class ConfigKeyCaseCheckTest {
         framework.start();
         context = framework.getBundleContext();
         etc = temp.newFolder("etc").toPath().toRealPath();
-        check = new ConfigKeyCaseCheck(context);
+        check = new ConfigFileCheck(context);
     }
 
     @After
@@ -171,14 +173,54 @@ public class ConfigKeyCaseCheckTest {
     }
 
     @Test
+    public void check_lineWithoutKey_registersError() throws Exception {
+        write("io.cohort.core.cfg", "cache.store=hazelcast\n=oops\n");
+
+        check.check(List.of(etc));
+
+        assertEquals(List.of(new ConfigurationError("io.cohort.core", "a line has no key before its = or :, so "
+                + "FileInstall does not apply this file and the node keeps the settings it had before. Remove the "
+                + "line or add its key")), configurationErrors());
+    }
+
+    @Test
+    public void check_malformedEscape_registersError() throws Exception {
+        write("io.cohort.core.cfg", "app.name=\\uZZZZ\n");
+
+        check.check(List.of(etc));
+
+        List<ConfigurationError> errors = configurationErrors();
+        assertEquals(1, errors.size());
+        assertTrue(errors.get(0).message(), errors.get(0).message().startsWith("it has a malformed \\u escape ("));
+        assertTrue(errors.get(0).message(), errors.get(0).message().endsWith("Write \\u followed by four hex "
+                + "digits, or \\\\ for a backslash"));
+    }
+
+    @Test
+    public void check_validAgain_withdrawsError() throws Exception {
+        Path file = write("io.cohort.core.cfg", "=oops\n");
+        check.check(List.of(etc));
+
+        Files.writeString(file, "cache.store=hazelcast\n");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+        check.check(List.of(etc));
+
+        assertEquals(List.of(), configurationErrors());
+    }
+
+    @Test
     public void caseClashes_continuationAndSeparators_parsedAsProperties() throws Exception {
         Path file = write("io.cohort.sample.tasks.cfg", "slots : 2\nSLOTS 3\nlong.value=a,\\\n  b\nLong.Value=c\n"
                 + "! Slots=4\n");
 
-        List<Set<String>> clashes = ConfigKeyCaseCheck.caseClashes(file);
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            properties.load(in);
+        }
+        List<Set<String>> clashes = ConfigFileCheck.caseClashes(properties);
 
         assertEquals(List.of(Set.of("Long.Value", "long.value"), Set.of("SLOTS", "slots")), clashes);
-        assertEquals("Long.Value and long.value, SLOTS and slots", ConfigKeyCaseCheck.describe(clashes));
+        assertEquals("Long.Value and long.value, SLOTS and slots", ConfigFileCheck.describe(clashes));
     }
 
     private Path write(String name, String content) throws IOException {
