@@ -27,10 +27,12 @@ final class GogoStreams {
      */
     static void stopAfterSessions(ThreadIOImpl threadIO) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT_NANOS;
-        for (Thread thread : sessionThreads()) {
-            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        }
+        // Listed again after each join, because a session can start a thread after a listing.
         List<Thread> running = sessionThreads();
+        while (!running.isEmpty() && System.nanoTime() < deadline) {
+            running.get(0).join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            running = sessionThreads();
+        }
         threadIO.stop();
         if (!running.isEmpty()) {
             throw new AssertionError("Gogo session threads still running 5 s after the test: " + running);
