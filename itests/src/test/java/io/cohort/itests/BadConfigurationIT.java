@@ -138,6 +138,21 @@ public class BadConfigurationIT extends CohortTestSupport {
     }
 
     @Test(timeout = 60_000)
+    public void invalidAppName_applied_listCommandsNameSetting() throws Exception {
+        node();
+
+        writeNodeConfig(Map.of("app.name", BAD_APP_NAME));
+        awaitNodeRejected();
+
+        for (String command : List.of("cache:list", "queue:list", "lock:list", "pubsub:channels")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> execute(command));
+            assertTrue(command + ": " + e.getMessage(), e.getMessage().startsWith("Cohort core is not running "
+                    + "because a configuration is invalid: etc/io.cohort.core.cfg (io.cohort.core): app.name '"
+                    + BAD_APP_NAME + "' is invalid"));
+        }
+    }
+
+    @Test(timeout = 60_000)
     public void upperCaseAllConsumed_applied_rejected() throws Exception {
         node();
 

@@ -1,6 +1,8 @@
 package io.cohort.shell;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -8,10 +10,18 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import io.cohort.api.admin.ClusterAdmin;
 import io.cohort.api.admin.ClusterResult;
 import io.cohort.api.admin.NodeAdmin;
+import io.cohort.api.node.ConfigurationError;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 
 /**
  * The admin services behind the commands: the error a command gives when core does not provide them, and the thread
@@ -52,14 +62,51 @@ final class AdminServices {
 
     /**
      * Returns the error of every command that needs Cohort core while core registers no services, because its
-     * bundle is stopped, its configuration is invalid or one of its components is not satisfied. The message names
-     * the commands that show which.
+     * bundle is stopped, its configuration is invalid or one of its components is not satisfied. While a Cohort
+     * bundle reports an invalid configuration file, the message names it, as {@code cohort:info} does. Otherwise it
+     * names the commands that show which.
      */
     static IllegalStateException coreNotRunning() {
+        List<ConfigurationError> errors = registeredConfigurationErrors();
+        if (!errors.isEmpty()) {
+            return configurationInvalid(errors);
+        }
         return new IllegalStateException("Cohort core is not running on this node. Run 'lb cohort' to see the state "
                 + "of the Cohort core bundle, and 'start <id>' to start it when it is not Active. When it is Active, "
                 + "'cohort:info' names an invalid configuration file and 'scr:list' shows which io.cohort.core "
                 + "component is not satisfied");
+    }
+
+    /** Returns the error of a command that finds core stopped while {@code errors}, not empty, are registered. */
+    static IllegalStateException configurationInvalid(List<ConfigurationError> errors) {
+        Comparator<ConfigurationError> order = Comparator.comparing(ConfigurationError::pid)
+                .thenComparing(ConfigurationError::message);
+        return new IllegalStateException("Cohort core is not running because a configuration is invalid: "
+                + errors.stream().sorted(order).map(NodeReport::describe).collect(Collectors.joining("; ")));
+    }
+
+    /** Returns the {@link ConfigurationError} services registered now, or none outside a framework. */
+    private static List<ConfigurationError> registeredConfigurationErrors() {
+        Bundle bundle = FrameworkUtil.getBundle(AdminServices.class);
+        BundleContext context = bundle == null ? null : bundle.getBundleContext();
+        if (context == null) {
+            return List.of();
+        }
+        List<ConfigurationError> errors = new ArrayList<>();
+        try {
+            for (ServiceReference<ConfigurationError> reference
+                    : context.getServiceReferences(ConfigurationError.class, null)) {
+                ConfigurationError error = context.getService(reference);
+                if (error != null) {
+                    errors.add(error);
+                    context.ungetService(reference);
+                }
+            }
+        } catch (InvalidSyntaxException | IllegalStateException e) {
+            // The filter is null, so only a stopping shell bundle gets here, and it gives the generic message.
+            return List.of();
+        }
+        return errors;
     }
 
     /**

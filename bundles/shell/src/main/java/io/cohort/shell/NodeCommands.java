@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 
 import io.cohort.api.node.CohortNode;
 import io.cohort.api.node.ConfigurationError;
@@ -88,7 +87,6 @@ public class NodeCommands {
         if (errors.isEmpty()) {
             throw AdminServices.coreNotRunning();
         }
-        throw new IllegalStateException("Cohort core is not running because a configuration is invalid: "
-                + errors.stream().map(NodeReport::describe).collect(Collectors.joining("; ")));
+        throw AdminServices.configurationInvalid(errors);
     }
 }
