@@ -35,6 +35,10 @@ import org.osgi.framework.ServiceReference;
  */
 final class AdminServices {
 
+    /** The order of configuration errors in every report, by PID, so that it does not depend on start order. */
+    static final Comparator<ConfigurationError> CONFIGURATION_ERROR_ORDER = Comparator
+            .comparing(ConfigurationError::pid).thenComparing(ConfigurationError::message);
+
     private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
 
     /** Starts each call on a new daemon thread; operators run few commands, so threads are not pooled. */
@@ -79,10 +83,9 @@ final class AdminServices {
 
     /** Returns the error of a command that finds core stopped while {@code errors}, not empty, are registered. */
     static IllegalStateException configurationInvalid(List<ConfigurationError> errors) {
-        Comparator<ConfigurationError> order = Comparator.comparing(ConfigurationError::pid)
-                .thenComparing(ConfigurationError::message);
         return new IllegalStateException("Cohort core is not running because a configuration is invalid: "
-                + errors.stream().sorted(order).map(NodeReport::describe).collect(Collectors.joining("; ")));
+                + errors.stream().sorted(CONFIGURATION_ERROR_ORDER).map(NodeReport::describe)
+                        .collect(Collectors.joining("; ")));
     }
 
     /** Returns the {@link ConfigurationError} services registered now, or none outside a framework. */

@@ -2,7 +2,6 @@ package io.cohort.shell;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -74,7 +73,7 @@ public class NodeCommands {
     /** Returns the rejected configurations, sorted by PID so that the report does not depend on start order. */
     private List<ConfigurationError> configurationErrors() {
         List<ConfigurationError> errors = new ArrayList<>(configurationErrors);
-        errors.sort(Comparator.comparing(ConfigurationError::pid).thenComparing(ConfigurationError::message));
+        errors.sort(AdminServices.CONFIGURATION_ERROR_ORDER);
         return errors;
     }
 
