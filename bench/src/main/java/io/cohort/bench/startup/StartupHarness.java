@@ -92,12 +92,14 @@ public final class StartupHarness {
 
     /**
      * Starts each system {@code rounds} times, each round beginning with the next system, and returns every start.
-     * The systems: {@code cohort}, a node without the class archive of {@code bin/cohort}, as at the first start of
-     * a home; {@code cohortArchive}, a node whose home already has that archive, as at any later start; and
-     * {@code bareFelix}.
+     * The systems: {@code cohort}, the first start of a copy of the distribution folder, which maps the classes from
+     * the class archive that the build recorded in its {@code cache/}; {@code cohortNoArchive}, a node without any
+     * class archive, as at the first start of a home that has none (one laid out for another JDK than the one that
+     * built it, or copied without its files' times); and {@code bareFelix}.
      *
      * @param distribution the Cohort distribution folder, {@code runtime/target/cohort}
      * @param workDir where the copies of the node folders go
+     * @throws IllegalStateException if the distribution folder has no class archive
      */
     public static List<Start> run(Path distribution, Path workDir, int rounds) throws IOException,
             InterruptedException {
@@ -105,17 +107,17 @@ public final class StartupHarness {
             throw new IllegalArgumentException("no Cohort distribution at " + distribution + "; build it with "
                     + "mvn -pl runtime/distribution -am package -DskipTests");
         }
+        requireClassArchive(distribution.resolve("cache"));
         StartupHarness harness = new StartupHarness(distribution, workDir);
         Path cohortHome = harness.cohortHome("cohort-home");
-        Path archiveHome = harness.cohortHome("cohort-archive-home");
+        Path noArchiveHome = harness.cohortHome("cohort-no-archive-home");
         Path bareHome = harness.bareHome();
-        harness.writeClassArchive(archiveHome);
         List<Start> starts = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
             for (int turn = 0; turn < 3; turn++) {
                 switch ((round + turn) % 3) {
-                    case 0 -> starts.add(harness.startCohort(cohortHome, "cohort", false));
-                    case 1 -> starts.add(harness.startCohort(archiveHome, "cohortArchive", true));
+                    case 0 -> starts.add(harness.startCohort(cohortHome, "cohort", true));
+                    case 1 -> starts.add(harness.startCohort(noArchiveHome, "cohortNoArchive", false));
                     default -> starts.add(harness.startBare(bareHome));
                 }
             }
@@ -124,21 +126,23 @@ public final class StartupHarness {
     }
 
     /**
-     * Starts and stops a node of {@code home} twice: {@code bin/cohort} records the class archive at the stop of a
-     * home's second start.
+     * Checks that {@code cache} has a class archive that {@code bin/cohort} maps: a {@code .jsa} file with its
+     * {@code .complete} file.
      *
-     * @throws IllegalStateException if no archive was written
+     * @throws IllegalStateException if it does not
      */
-    private void writeClassArchive(Path home) throws IOException, InterruptedException {
-        for (int start = 1; start <= 2; start++) {
-            Start warmUp = startCohort(home, "cohortArchive", true);
-            LOG.info("Start {} of {} before the measured ones: ready after {} ms", start, home, warmUp.readyMillis());
-        }
-        try (Stream<Path> files = Files.list(home.resolve("cache"))) {
-            if (files.noneMatch(file -> file.getFileName().toString().endsWith(".jsa"))) {
-                throw new IllegalStateException("bin/cohort wrote no class archive in " + home.resolve("cache")
-                        + " in two starts; see " + home.resolve("log"));
+    private static void requireClassArchive(Path cache) throws IOException {
+        boolean complete = false;
+        if (Files.isDirectory(cache)) {
+            try (Stream<Path> files = Files.list(cache)) {
+                complete = files.map(file -> file.getFileName().toString())
+                        .filter(name -> name.endsWith(".jsa"))
+                        .anyMatch(name -> Files.exists(cache.resolve(name.replace(".jsa", ".complete"))));
             }
+        }
+        if (!complete) {
+            throw new IllegalStateException("no class archive in " + cache + "; the build records it unless "
+                    + "-Dcohort.class.archive.skip=true is set, and prints a warning when it cannot");
         }
     }
 
@@ -184,13 +188,15 @@ public final class StartupHarness {
     }
 
     /**
-     * Starts a node of {@code home} from an empty data folder and measures it as {@code system}.
+     * Starts a node of {@code home} as at its first start, from an empty data folder and with the {@code cache/} of
+     * the distribution folder, and measures it as {@code system}.
      *
      * @param classArchive whether {@code bin/cohort} may use and write its class archive
      */
     private Start startCohort(Path home, String system, boolean classArchive) throws IOException,
             InterruptedException {
         deleteTree(home.resolve("data"));
+        copyTree(distribution.resolve("cache"), home.resolve("cache"));
         Files.createDirectories(home.resolve("log"));
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/cohort").toString(), "run", "--no-console")
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))

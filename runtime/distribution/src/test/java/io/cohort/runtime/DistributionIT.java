@@ -88,7 +88,7 @@ public class DistributionIT {
 
     @Before
     public void copyDistribution() throws IOException {
-        Path built = Path.of(System.getProperty("cohort.dist.dir", "../target/cohort")).toAbsolutePath().normalize();
+        Path built = builtFolder();
         assertTrue("the distribution folder " + built + " is missing; run the package phase first",
                 Files.isRegularFile(built.resolve("bin/cohort")));
         home = temp.newFolder("relocated", "cohort").toPath();
@@ -366,6 +366,26 @@ public class DistributionIT {
         assertEquals("class archives in cache/ after the third stop", archives, classArchives());
         assertEquals("mapping markers in cache/ after the third stop", List.of(),
                 cacheFiles(name -> name.contains(".mapping-")));
+    }
+
+    @Test(timeout = 300_000)
+    public void classArchive_recordedByBuild_mapsBundleClassesAtFirstStart() throws Exception {
+        Path builtCache = builtFolder().resolve("cache");
+        Path builtArchive = onlyFile(builtCache, ".jsa");
+        String key = builtArchive.getFileName().toString().replace(".jsa", "");
+        assertTrue("the build marks its archive complete", Files.exists(builtCache.resolve(key + ".complete")));
+        // The home copied with its files' times, at another path than the build's folder.
+        copyTree(builtCache, home.resolve("cache"));
+        Path archive = home.resolve("cache").resolve(builtArchive.getFileName());
+
+        Path classLog = temp.getRoot().toPath().resolve("class-load.log");
+        startAndStopNode(Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog));
+
+        assertNodeComponentFromArchive(classLog);
+        assertEquals("class archives in cache/ after the first stop", List.of(archive), classArchives());
+        assertEquals("length of the archive after the first stop", Files.size(builtArchive), Files.size(archive));
+        assertEquals("claim files in cache/ after the first stop", List.of(),
+                cacheFiles(name -> name.endsWith(".recording")));
     }
 
     @Test(timeout = 300_000)
@@ -824,7 +844,14 @@ public class DistributionIT {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanoTime);
     }
 
-    /** Copies the built folder, leaving out what a node run in it may have left in data/, log/ and deploy/. */
+    private static Path builtFolder() {
+        return Path.of(System.getProperty("cohort.dist.dir", "../target/cohort")).toAbsolutePath().normalize();
+    }
+
+    /**
+     * Copies the built folder, leaving out what a node run in it may have left in data/, log/ and deploy/, and the
+     * class archive that the build recorded in cache/, so that each test starts as a home without one.
+     */
     private static void copyTree(Path source, Path target) throws IOException {
         try (Stream<Path> paths = Files.walk(source)) {
             for (Path path : (Iterable<Path>) paths::iterator) {
@@ -843,7 +870,7 @@ public class DistributionIT {
     }
 
     private static boolean isRuntimeFolder(String name) {
-        return name.equals("data") || name.equals("log") || name.equals("deploy");
+        return name.equals("data") || name.equals("log") || name.equals("deploy") || name.equals("cache");
     }
 
     /** The outcome of one {@code bin/cohort} process. */
