@@ -4,37 +4,29 @@
 # way every later start does. Usage: record-class-archive.sh NODE_FOLDER WORK_FOLDER FIRST_PORT
 #
 # The archive is recorded by a copy of the node folder in WORK_FOLDER, started twice as an operator would start it:
-# the first start only marks the home, and the second writes the archive when it stops (see bin/cohort). The copy
-# keeps the times of the lib/ jars, so bin/cohort computes the same key for it as for NODE_FOLDER, and the JVM accepts
-# the archive there. The copy runs a one-member cluster of its own name on a port from FIRST_PORT on, on 127.0.0.1,
-# so it neither joins nor disturbs a node that runs on the machine.
+# the first start only marks the home, and the second writes the archive when it stops (see bin/cohort). Both starts
+# begin with an empty data folder, so the archive holds what a first start loads. The copy keeps the times of the
+# lib/ jars, so bin/cohort computes the same key for it as for NODE_FOLDER, and the JVM accepts the archive there.
+# The copy runs a one-member cluster of its own name on 127.0.0.1, on the first port from FIRST_PORT on (20 of them)
+# where nothing listens, and its member list names that port alone: it neither joins nor waits for anything else that
+# runs on the machine. The JVM options of the environment (JAVA_OPTS) do not apply to it.
 #
-# A failed recording leaves NODE_FOLDER without an archive and prints a warning: its nodes then record one
-# themselves, as any other home does, so the build goes on.
+# The archive files of NODE_FOLDER are removed first, so a failed recording leaves none. On failure the script prints
+# the reason on its standard error and exits with status 1; nothing else needs it, so the build reports it and goes
+# on, and the folder's nodes record the archive themselves at their second start.
 
 set -uo pipefail
 
-DIST="$(cd "$1" && pwd)" || exit 1
-readonly DIST WORK="$2" FIRST_PORT="$3"
 readonly PORT_COUNT=20
 readonly READY_TIMEOUT_SECONDS=120
 
-warn() {
-  echo "[WARNING] class archive of $DIST not recorded: $1; its nodes record it at the second start instead" >&2
-  exit 0
+DIST="$(cd "$1" && pwd)" || exit 1
+readonly DIST WORK="$2" FIRST_PORT="$3"
+
+fail() {
+  echo "Class archive of $DIST not recorded: $1" >&2
+  exit 1
 }
-
-rm -rf "$WORK" && mkdir -p "$WORK" || warn "cannot create $WORK"
-cp -a "$DIST/bin" "$DIST/lib" "$DIST/system" "$DIST/etc" "$WORK/" || warn "cannot copy $DIST to $WORK"
-mkdir -p "$WORK/deploy" "$WORK/data" "$WORK/log" || warn "cannot create the folders of $WORK"
-
-last_port=$((FIRST_PORT + PORT_COUNT - 1))
-cluster_config="$WORK/etc/io.cohort.hazelcast.cfg"
-sed -i -e "s/^cluster\.name=.*/cluster.name=cohort-class-archive-$$/" \
-  -e "s/^port=.*/port=$FIRST_PORT/" \
-  -e "s/^port\.count=.*/port.count=$PORT_COUNT/" \
-  -e "s/^members=.*/members=127.0.0.1:$FIRST_PORT-$last_port/" \
-  "$cluster_config" || warn "cannot edit $cluster_config"
 
 node_pid=""
 stop_node() {
@@ -44,44 +36,80 @@ stop_node() {
   fi
   node_pid=""
 }
-trap stop_node EXIT
 
-# Starts the copy, waits until its node answers cohort:info, and stops it with SIGTERM, as Ctrl-C would.
+# Stops the copy's node and removes the copy, except its log/ folder, which the messages above point to.
+clean_up() {
+  stop_node
+  if [ -d "$WORK" ]; then
+    find "$WORK" -mindepth 1 -maxdepth 1 ! -name log -exec rm -rf {} + 2>/dev/null
+  fi
+}
+trap clean_up EXIT
+
+mkdir -p "$DIST/cache" || fail "cannot create $DIST/cache"
+rm -f "$DIST"/cache/classes-* || fail "cannot remove the earlier archive files of $DIST/cache"
+
+rm -rf "$WORK" && mkdir -p "$WORK" || fail "cannot create $WORK"
+cp -a "$DIST/bin" "$DIST/lib" "$DIST/system" "$DIST/etc" "$WORK/" || fail "cannot copy $DIST to $WORK"
+mkdir -p "$WORK/deploy" "$WORK/log" || fail "cannot create the folders of $WORK"
+
+# A port where a connection on 127.0.0.1 is refused has no listener.
+port=""
+for ((candidate = FIRST_PORT; candidate < FIRST_PORT + PORT_COUNT; candidate++)); do
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
+    port="$candidate"
+    break
+  fi
+done
+[ -n "$port" ] || fail "every port from $FIRST_PORT to $((FIRST_PORT + PORT_COUNT - 1)) on 127.0.0.1 has a listener; \
+pick a free range with -Dcohort.class.archive.port=N"
+
+cluster_config="$WORK/etc/io.cohort.hazelcast.cfg"
+sed -i -e "s/^cluster\.name=.*/cluster.name=cohort-class-archive-$$/" \
+  -e "s/^port=.*/port=$port/" \
+  -e "s/^port\.count=.*/port.count=1/" \
+  -e "s/^members=.*/members=127.0.0.1:$port/" \
+  "$cluster_config" || fail "cannot edit $cluster_config"
+
+# Starts the copy from an empty data folder, waits until its node answers cohort:info, checks that its Hazelcast
+# member runs (the member starts before the command socket opens), and stops the node with SIGTERM, as Ctrl-C would.
 start_and_stop() {
   local run="$1" output="$WORK/log/recording-start-$1.out" waited=0
-  COHORT_CLASS_ARCHIVE=on "$WORK/bin/cohort" run --no-console >"$output" 2>&1 &
+  rm -rf "$WORK/data" && mkdir -p "$WORK/data" || fail "cannot empty $WORK/data"
+  env -u JAVA_OPTS COHORT_CLASS_ARCHIVE=on "$WORK/bin/cohort" run --no-console >"$output" 2>&1 &
   node_pid=$!
   until "$WORK/bin/cohort" client cohort:info >/dev/null 2>&1; do
     if ! kill -0 "$node_pid" 2>/dev/null; then
-      warn "start $run of the copy in $WORK ended before its node started (its output: $output)"
+      fail "start $run of the copy in $WORK ended before its node started; see $output and $WORK/log/cohort.log"
     fi
     if [ "$waited" -ge $((READY_TIMEOUT_SECONDS * 2)) ]; then
-      warn "start $run of the copy in $WORK did not answer cohort:info within $READY_TIMEOUT_SECONDS s"
+      fail "start $run of the copy in $WORK did not answer cohort:info within $READY_TIMEOUT_SECONDS s; \
+see $WORK/log/cohort.log"
     fi
     sleep 0.5
     waited=$((waited + 1))
   done
+  if ! "$WORK/bin/cohort" client cohort:members >/dev/null 2>&1; then
+    fail "the Hazelcast member of start $run of the copy in $WORK did not start on 127.0.0.1:$port; \
+see $WORK/log/cohort.log"
+  fi
   stop_node
 }
 
 start_and_stop 1
-# The recording start begins with an empty data folder too, so that the archive holds what a first start loads, such
-# as the classes that create the database tables.
-rm -rf "$WORK/data" && mkdir -p "$WORK/data" || warn "cannot empty $WORK/data"
 start_and_stop 2
 
 archive="$(ls "$WORK"/cache/classes-*.jsa 2>/dev/null | head -n 1)"
-[ -n "$archive" ] || warn "the second start of the copy in $WORK wrote no archive"
+[ -n "$archive" ] || fail "the second start of the copy in $WORK wrote no archive; see $WORK/log/cohort.log"
 key="$(basename "$archive" .jsa)"
-[ -e "$WORK/cache/$key.complete" ] || warn "the copy in $WORK did not mark its archive complete"
+[ -e "$WORK/cache/$key.complete" ] || fail "the copy in $WORK did not mark its archive complete"
 
-mkdir -p "$DIST/cache" || warn "cannot create $DIST/cache"
-rm -f "$DIST"/cache/classes-* || warn "cannot remove the old archive files of $DIST/cache"
 # The archive first: bin/cohort maps only an archive with its .complete file.
 if ! { cp -a "$archive" "$DIST/cache/" && cp -a "$WORK/cache/$key.complete" "$WORK/cache/$key.started" "$DIST/cache/"; }
 then
   rm -f "$DIST"/cache/classes-*
-  warn "cannot copy the archive to $DIST/cache"
+  fail "cannot copy the archive to $DIST/cache"
 fi
+trap - EXIT
 rm -rf "$WORK"
-echo "[INFO] class archive recorded: $DIST/cache/$key.jsa ($(wc -c <"$DIST/cache/$key.jsa") bytes)"
+echo "Class archive recorded: $DIST/cache/$key.jsa ($(wc -c <"$DIST/cache/$key.jsa") bytes)"

@@ -424,7 +424,7 @@ public class DistributionIT {
         startAndStopNode(Map.of());
 
         assertTrue("reason for not using the archive\n" + nodeOutput(),
-                nodeOutput().contains("because process " + ended.pid() + " mapped it and ended before its node"));
+                nodeOutput().contains("because process " + ended.pid() + " started with it and ended before its node"));
         assertFalse("marker of the ended process", Files.exists(marker));
         assertEquals("magic number of the archive recorded again", DYNAMIC_ARCHIVE_MAGIC, magicNumber(archive));
     }

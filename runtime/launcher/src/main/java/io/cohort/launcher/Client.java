@@ -13,6 +13,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.OptionalLong;
 
 /**
  * Runs one Gogo command on a node of a home and exits with the command's status:
@@ -26,7 +27,8 @@ import java.util.Arrays;
  * line breaks separate in order, printing each result, and stops at the first that fails. A Boolean result (what
  * Gogo's {@code grep} returns) prints nothing, and {@code false} from the last command makes the exit status 1.
  *
- * <p>Exit status: the command's status, {@value #EXIT_NO_NODE} when no node is running at the home,
+ * <p>Exit status: the command's status, {@value #EXIT_NO_NODE} when no node of the home responds (none runs, or it has
+ * not opened its command socket yet),
  * {@value #EXIT_CONNECTION_FAILED} when the connection failed or the response was invalid, {@value #EXIT_USAGE}
  * on a usage error.
  */
@@ -68,7 +70,14 @@ public final class Client {
     static int send(NodeHome home, String commandLine, PrintStream out, PrintStream err) {
         Path socket = home.commandSocket();
         if (!Files.exists(socket)) {
-            err.println("no node is running at " + home.describe() + " (no socket at " + socket + ")");
+            OptionalLong node = NodeLock.holder(home);
+            if (node.isPresent()) {
+                err.println("the node at " + home.describe() + " (process " + node.getAsLong() + ") runs but has not"
+                        + " opened its command socket " + socket + ": it is starting or stopping, or its start is"
+                        + " stuck (see the node log)");
+            } else {
+                err.println("no node is running at " + home.describe() + " (no socket at " + socket + ")");
+            }
             return EXIT_NO_NODE;
         }
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {

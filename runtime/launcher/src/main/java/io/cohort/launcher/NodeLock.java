@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.OptionalLong;
 
 /**
  * An exclusive lock on one node of a node home, held for the life of the node so a second process cannot share its
@@ -60,9 +61,25 @@ final class NodeLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Returns the pid in the lock file of {@code home} when that process is alive: the node that has the lock, or,
+     * rarely, a process that reused the pid of a node killed while it had the lock. A node that stops empties the
+     * file first.
+     */
+    static OptionalLong holder(NodeHome home) {
+        try {
+            long pid = Long.parseLong(Files.readString(home.lockFile(), StandardCharsets.US_ASCII).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() ? OptionalLong.of(pid)
+                    : OptionalLong.empty();
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
     @Override
     public void close() throws IOException {
         try {
+            channel.truncate(0);
             lock.release();
         } finally {
             channel.close();

@@ -64,6 +64,31 @@ public class ClientTest {
     }
 
     @Test
+    public void send_lockOfLiveProcess_reportsStartingNode() throws IOException {
+        long pid = ProcessHandle.current().pid();
+        Files.writeString(home.lockFile(), pid + "\n");
+
+        int status = Client.send(home, "cohort:info", print(out), print(err));
+
+        assertEquals(Client.EXIT_NO_NODE, status);
+        assertEquals("the node at " + home + " (process " + pid + ") runs but has not opened its command socket "
+                + home.commandSocket() + ": it is starting or stopping, or its start is stuck (see the node log)\n",
+                text(err));
+    }
+
+    @Test
+    public void send_lockOfEndedProcess_reportsNoNode() throws Exception {
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        Files.writeString(home.lockFile(), ended.pid() + "\n");
+
+        int status = Client.send(home, "cohort:info", print(out), print(err));
+
+        assertEquals(Client.EXIT_NO_NODE, status);
+        assertTrue(text(err), text(err).startsWith("no node is running at " + home));
+    }
+
+    @Test
     public void send_socketWithoutListener_reportsNoNodeAndReturns2() throws IOException {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(home.commandSocket()));

@@ -36,6 +36,21 @@ public class NodeLockTest {
     }
 
     @Test
+    public void close_emptiesLockFile() throws IOException {
+        NodeLock.acquire(home).close();
+
+        assertEquals("", Files.readString(home.lockFile()));
+    }
+
+    @Test
+    public void holder_lockedByThisProcess_returnsItsPid() throws IOException {
+        try (NodeLock lock = NodeLock.acquire(home)) {
+            assertEquals(ProcessHandle.current().pid(), NodeLock.holder(home).getAsLong());
+        }
+        assertTrue("no holder after close", NodeLock.holder(home).isEmpty());
+    }
+
+    @Test
     public void acquire_homeAlreadyLocked_throwsNamingTheHome() throws IOException {
         try (NodeLock first = NodeLock.acquire(home)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> NodeLock.acquire(home));
