@@ -70,12 +70,7 @@ public final class Client {
     static int send(NodeHome home, String commandLine, PrintStream out, PrintStream err) {
         Path socket = home.commandSocket();
         if (!Files.exists(socket)) {
-            OptionalLong node = NodeLock.holder(home);
-            if (node.isPresent()) {
-                err.println("the node at " + home.describe() + " (process " + node.getAsLong() + ") runs but has not"
-                        + " opened its command socket " + socket + ": it is starting or stopping, or its start is"
-                        + " stuck (see the node log)");
-            } else {
+            if (!reportStartingNode(home, socket, err)) {
                 err.println("no node is running at " + home.describe() + " (no socket at " + socket + ")");
             }
             return EXIT_NO_NODE;
@@ -88,8 +83,11 @@ public final class Client {
             }
             return CommandProtocol.readResponse(new BufferedInputStream(Channels.newInputStream(channel)), out, err);
         } catch (ConnectException e) {
-            err.println("no node is running at " + home.describe() + " (socket " + socket
-                    + " refuses connections; the node may have stopped without removing it)");
+            // The socket file may be one that a killed node left behind while a new node of the home starts.
+            if (!reportStartingNode(home, socket, err)) {
+                err.println("no node is running at " + home.describe() + " (socket " + socket
+                        + " refuses connections; the node may have stopped without removing it)");
+            }
             return EXIT_NO_NODE;
         } catch (ProtocolException e) {
             err.println("cohort client: invalid response from the node at " + home.describe() + ": "
@@ -100,5 +98,20 @@ public final class Client {
                     + " failed: " + e);
             return EXIT_CONNECTION_FAILED;
         }
+    }
+
+    /**
+     * Prints that the node of {@code home} runs but does not accept commands on {@code socket} yet, when its lock file
+     * names a live process, and returns whether it did.
+     */
+    private static boolean reportStartingNode(NodeHome home, Path socket, PrintStream err) {
+        OptionalLong node = NodeLock.holder(home);
+        if (node.isEmpty()) {
+            return false;
+        }
+        err.println("the node at " + home.describe() + " (process " + node.getAsLong() + ") runs but has not"
+                + " opened its command socket " + socket + ": it is starting or stopping, or its start is stuck"
+                + " (see the node log)");
+        return true;
     }
 }

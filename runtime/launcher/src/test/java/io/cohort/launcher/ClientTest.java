@@ -89,6 +89,20 @@ public class ClientTest {
     }
 
     @Test
+    public void send_staleSocketAndLockOfLiveProcess_reportsStartingNode() throws IOException {
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(home.commandSocket()));
+        }
+        long pid = ProcessHandle.current().pid();
+        Files.writeString(home.lockFile(), pid + "\n");
+
+        int status = Client.send(home, "cohort:info", print(out), print(err));
+
+        assertEquals(Client.EXIT_NO_NODE, status);
+        assertTrue(text(err), text(err).startsWith("the node at " + home + " (process " + pid + ") runs"));
+    }
+
+    @Test
     public void send_socketWithoutListener_reportsNoNodeAndReturns2() throws IOException {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(home.commandSocket()));
