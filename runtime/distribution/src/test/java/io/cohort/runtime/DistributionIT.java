@@ -19,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -235,6 +236,19 @@ public class DistributionIT {
     }
 
     @Test(timeout = 120_000)
+    public void node_startAndStop_leavesNothingInTempFolder() throws Exception {
+        Path tempFolder = temp.newFolder("java-io-tmpdir").toPath();
+
+        startAndStopNode(Map.of("JAVA_OPTS", "-Djava.io.tmpdir=" + tempFolder));
+
+        try (Stream<Path> left = Files.list(tempFolder)) {
+            assertEquals("files left in java.io.tmpdir", List.of(), left.collect(Collectors.toList()));
+        }
+        assertTrue("FileInstall's scratch folder in the node's data folder",
+                Files.isDirectory(home.resolve("data/fileinstall")));
+    }
+
+    @Test(timeout = 120_000)
     public void node_start_logsNoHazelcastWarning() throws Exception {
         startAndStopNode(Map.of());
 
@@ -386,6 +400,24 @@ public class DistributionIT {
         assertEquals("length of the archive after the first stop", Files.size(builtArchive), Files.size(archive));
         assertEquals("claim files in cache/ after the first stop", List.of(),
                 cacheFiles(name -> name.endsWith(".recording")));
+    }
+
+    @Test(timeout = 300_000)
+    public void classArchive_cacheDeletedWhileRecording_stopExits0() throws Exception {
+        startAndStopNode(Map.of());
+        // The second start records the archive, which the JVM writes into cache/ as it exits.
+        node = startProcess(List.of(home.resolve("bin/cohort").toString()), nodeOutput);
+        await("node answers cohort:info").atMost(START_TIMEOUT).pollInterval(POLL_INTERVAL)
+                .until(() -> clientWhileNodeRuns("cohort:info").status() == 0);
+        try (Stream<Path> files = Files.walk(home.resolve("cache"))) {
+            for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(file);
+            }
+        }
+
+        awaitAnswerThenStop();
+
+        assertEquals("class archives in cache/ after the stop\n" + nodeOutput(), 1, classArchives().size());
     }
 
     @Test(timeout = 300_000)

@@ -38,6 +38,8 @@ public final class Client {
     static final int EXIT_CONNECTION_FAILED = 3;
     static final int EXIT_USAGE = 64;
 
+    private static final String USAGE = "Usage: cohort client COMMAND [ARG...]   or   cohort client -c 'COMMAND LINE'";
+
     private Client() {
     }
 
@@ -48,12 +50,23 @@ public final class Client {
     static int run(String[] args, PrintStream out, PrintStream err) {
         String commandLine;
         if (args.length == 0 || (args[0].equals("-c") && args.length != 2)) {
-            err.println("Usage: cohort client COMMAND [ARG...]   or   cohort client -c 'COMMAND LINE'");
+            err.println(USAGE);
             return EXIT_USAGE;
         } else if (args[0].equals("-c")) {
             commandLine = args[1];
+        } else if (args[0].startsWith("-")) {
+            // No Gogo command name starts with a dash, so this is an option the client does not have.
+            err.println("cohort client: unknown option '" + args[0] + "'; the client takes only -c, and --home DIR"
+                    + " and --node N come before client");
+            err.println(USAGE);
+            return EXIT_USAGE;
         } else {
             commandLine = CommandLine.join(Arrays.asList(args));
+        }
+        if (commandLine.isBlank() || args[0].isBlank()) {
+            err.println("cohort client: the command is empty");
+            err.println(USAGE);
+            return EXIT_USAGE;
         }
 
         NodeHome home;

@@ -24,7 +24,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int status = run(args);
+        NodeLauncher.keepClassArchiveFolder();
+        System.exit(status);
     }
 
     static int run(String[] args) {

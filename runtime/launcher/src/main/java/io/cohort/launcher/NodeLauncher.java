@@ -171,6 +171,25 @@ final class NodeLauncher {
         }
     }
 
+    /**
+     * Creates the folder of the class archive again if this JVM records the archive and the folder is gone, as when
+     * an operator deleted {@code cache/} while the node ran. The JVM writes the archive as it exits, and without the
+     * folder it reports an error and exits with status 1 after a clean stop. Called just before the JVM exits.
+     */
+    static void keepClassArchiveFolder() {
+        String marker = System.getProperty(ARCHIVE_COMPLETE_PROPERTY, "");
+        if (marker.isBlank()) {
+            return;
+        }
+        Path folder = Path.of(marker).toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Creating the class archive folder {} failed: {}; the JVM cannot write the archive as it exits",
+                    folder, e.toString());
+        }
+    }
+
     /** Deletes the file named by {@value #ARCHIVE_MAPPING_PROPERTY}, if this JVM maps the class archive. */
     private static void clearClassArchiveMapping() {
         String marker = System.getProperty(ARCHIVE_MAPPING_PROPERTY, "");
@@ -384,6 +403,7 @@ final class NodeLauncher {
         stopper = Thread.currentThread();
         LOG.info("Stopping Cohort node at {} because {}", home.describe(), reason);
         int status = stop(running) ? 0 : Main.EXIT_FAILURE;
+        keepClassArchiveFolder();
         System.out.flush();
         System.err.flush();
         Runtime.getRuntime().halt(status);

@@ -49,6 +49,30 @@ public class ClientTest {
     }
 
     @Test
+    public void run_unknownOption_returnsUsageStatus() {
+        int status = Client.run(new String[] {"--node", "2", "cohort:info"}, print(out), print(err));
+
+        assertEquals(Client.EXIT_USAGE, status);
+        assertTrue(text(err), text(err).startsWith("cohort client: unknown option '--node'"));
+    }
+
+    @Test
+    public void run_emptyCommand_returnsUsageStatus() {
+        int status = Client.run(new String[] {""}, print(out), print(err));
+
+        assertEquals(Client.EXIT_USAGE, status);
+        assertTrue(text(err), text(err).startsWith("cohort client: the command is empty"));
+    }
+
+    @Test
+    public void run_optionCWithBlankLine_returnsUsageStatus() {
+        int status = Client.run(new String[] {"-c", "  "}, print(out), print(err));
+
+        assertEquals(Client.EXIT_USAGE, status);
+        assertTrue(text(err), text(err).startsWith("cohort client: the command is empty"));
+    }
+
+    @Test
     public void run_optionCWithoutLine_returnsUsageStatus() {
         int status = Client.run(new String[] {"-c"}, print(out), print(err));
 
