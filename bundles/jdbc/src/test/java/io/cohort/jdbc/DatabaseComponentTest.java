@@ -31,18 +31,15 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 import io.cohort.api.node.ConfigurationError;
+import io.cohort.core.testing.FelixFramework;
 
-import org.apache.felix.framework.FrameworkFactory;
-import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
-import org.osgi.framework.launch.Framework;
 
 /**
  * Runs the database component in a real Felix framework, with the system bundle's context in place of the jdbc
@@ -59,23 +56,14 @@ public class DatabaseComponentTest {
     @Rule
     public final TemporaryFolder temp = new TemporaryFolder();
 
-    private Framework framework;
+    @Rule
+    public final FelixFramework felix = new FelixFramework(DatabaseComponent.DATA_DIR_PROPERTY);
+
     private BundleContext context;
 
     @Before
-    public void startFramework() throws Exception {
-        framework = new FrameworkFactory().newFramework(Map.of(
-                Constants.FRAMEWORK_STORAGE, temp.newFolder("felix").toString(),
-                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
-                DatabaseComponent.DATA_DIR_PROPERTY, temp.newFolder("data").toString()));
-        framework.start();
-        context = framework.getBundleContext();
-    }
-
-    @After
-    public void stopFramework() throws Exception {
-        framework.stop();
-        framework.waitForStop(10_000);
+    public void useSystemBundleContext() {
+        context = felix.context();
     }
 
     @Test(timeout = 60_000)

@@ -18,19 +18,16 @@ import java.util.Properties;
 import java.util.Set;
 
 import io.cohort.api.node.ConfigurationError;
+import io.cohort.core.testing.FelixFramework;
 
-import org.apache.felix.framework.FrameworkFactory;
-import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.junit.rules.Timeout;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
-import org.osgi.framework.launch.Framework;
 
 /** Runs the check on real files, registering its errors in a real Felix framework. */
 public class ConfigFileCheckTest {
@@ -45,26 +42,18 @@ public class ConfigFileCheckTest {
     @Rule
     public final TemporaryFolder temp = new TemporaryFolder();
 
-    private Framework framework;
+    @Rule
+    public final FelixFramework felix = new FelixFramework();
+
     private BundleContext context;
     private Path etc;
     private ConfigFileCheck check;
 
     @Before
-    public void startFramework() throws Exception {
-        framework = new FrameworkFactory().newFramework(Map.of(
-                Constants.FRAMEWORK_STORAGE, temp.newFolder("felix").toString(),
-                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT));
-        framework.start();
-        context = framework.getBundleContext();
+    public void createCheck() throws Exception {
+        context = felix.context();
         etc = temp.newFolder("etc").toPath().toRealPath();
         check = new ConfigFileCheck(context);
-    }
-
-    @After
-    public void stopFramework() throws Exception {
-        framework.stop();
-        framework.waitForStop(10_000);
     }
 
     @Test
@@ -78,14 +67,7 @@ public class ConfigFileCheckTest {
 
     @Test
     public void deployFolderCheck_keysDifferInCase_registersAndWithdrawsError() throws Exception {
-        framework.stop();
-        framework.waitForStop(10_000);
-        framework = new FrameworkFactory().newFramework(Map.of(
-                Constants.FRAMEWORK_STORAGE, temp.newFolder("felix-deploy").toString(),
-                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
-                DeployFolderCheck.FOLDERS_PROPERTY, etc.toString()));
-        framework.start();
-        context = framework.getBundleContext();
+        context = felix.restart(Map.of(DeployFolderCheck.FOLDERS_PROPERTY, etc.toString()));
         write("io.cohort.jdbc.cfg", "relay.interval.ms=500\nRelay.interval.ms=100\n");
         DeployFolderCheck deployCheck = new DeployFolderCheck();
 

@@ -4,23 +4,18 @@ import static org.junit.Assert.assertEquals;
 
 import java.lang.annotation.Annotation;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 import io.cohort.api.node.ConfigurationError;
 import io.cohort.api.spi.SyncOutbox;
+import io.cohort.core.testing.FelixFramework;
 import io.cohort.jdbc.DatabaseComponent;
 
-import org.apache.felix.framework.FrameworkFactory;
-import org.junit.After;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.launch.Framework;
 
 /**
  * Runs the sync outbox component with invalid settings in a real Felix framework, with the system bundle's context in
@@ -30,24 +25,13 @@ import org.osgi.framework.launch.Framework;
 public class SyncOutboxComponentTest {
 
     @Rule
-    public final TemporaryFolder temp = new TemporaryFolder();
+    public final FelixFramework felix = new FelixFramework();
 
-    private Framework framework;
     private BundleContext context;
 
     @Before
-    public void startFramework() throws Exception {
-        framework = new FrameworkFactory().newFramework(Map.of(
-                Constants.FRAMEWORK_STORAGE, temp.newFolder("felix").toString(),
-                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT));
-        framework.start();
-        context = framework.getBundleContext();
-    }
-
-    @After
-    public void stopFramework() throws Exception {
-        framework.stop();
-        framework.waitForStop(10_000);
+    public void useSystemBundleContext() {
+        context = felix.context();
     }
 
     @Test(timeout = 30_000)
