@@ -190,7 +190,7 @@ public final class BenchMain {
     private Optional<RunResult> runBenchmark(String benchmark, boolean firstRound) {
         int warmupIterations;
         if (firstRound) {
-            warmupIterations = quick ? 3 : 5;
+            warmupIterations = quick ? 2 : 5;
         } else {
             warmupIterations = quick ? 1 : 2;
         }
@@ -303,7 +303,7 @@ public final class BenchMain {
         versions.put("redis", System.getProperty("cohort.bench.redis.version", "unknown"));
         environment.put("versions", versions);
         environment.put("jmhIterations", quick
-                ? "2 rounds of each benchmark, forward then backward; 3 warm-up iterations in the first round and 1 "
+                ? "2 rounds of each benchmark, forward then backward; 2 warm-up iterations in the first round and 1 "
                         + "in the second, 2 measured iterations per round; 1 s each"
                 : "3 rounds of each benchmark, forward, backward, forward; 5 warm-up iterations in the first round "
                         + "and 2 in the others, 4 measured iterations per round; 1 s each");

@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * shared machine then falls on all endpoints alike instead of on whichever one happened to run at that moment. Each
  * round starts with the next endpoint, so a pause that recurs once per round, such as a young collection, does not
  * always fall on the same one.
+ *
+ * <p>After each endpoint's warm-up, each one sends for the warm-up time again in an unrecorded round, in the
+ * order of the recorded rounds, and one throughput round runs unrecorded too. The compilations that the warm-ups
+ * start then finish in that round, and not always in the first recorded segment, which is the same endpoint's in
+ * every run.
  */
 public final class Harness {
 
@@ -39,7 +44,8 @@ public final class Harness {
      * @param latencyDuration recorded sending per latency row, in {@code rounds} segments
      * @param pubSubItems messages per throughput round
      * @param queueItems tasks per throughput round
-     * @param rounds latency segments and recorded throughput rounds; one unrecorded round comes first
+     * @param rounds recorded latency segments and throughput rounds; one unrecorded round of each comes first, whose
+     *     latency segments last {@code warmup}
      * @param drainWait how long a segment waits for more arrivals before it counts the rest as lost
      * @param syncRate messages per second in the sync rows. It is low enough for one thread that runs a database
      *     transaction per message to keep up on a loaded two-core machine, so the rows measure messages, not a
@@ -118,10 +124,13 @@ public final class Harness {
                 }
             }
             drivers.removeIf(driver -> !attempt(driver, "warm-up", () -> driver.warmUp(rate, warmup)));
-            for (int round = 0; round < settings.rounds(); round++) {
+            for (int round = 0; round <= settings.rounds(); round++) {
+                boolean recorded = round > 0;
                 List<LoadDriver> failed = new ArrayList<>();
                 for (LoadDriver driver : rotated(drivers, round)) {
-                    if (!attempt(driver, "latency", () -> driver.measureLatency(rate, segment))) {
+                    Step step = recorded ? () -> driver.measureLatency(rate, segment)
+                            : () -> driver.warmUp(rate, warmup);
+                    if (!attempt(driver, "latency", step)) {
                         failed.add(driver);
                     }
                 }

@@ -145,7 +145,10 @@ public final class ReportWriter {
                 + "Cohort's slowest iteration over the baseline's fastest, and the reverse.");
         line("- Harness rows (pub/sub, sync, queue): latencies are measured from the intended send time of each "
                 + "item at a fixed rate, so a stall counts against every item it delays. The systems take turns in "
-                + "segments, so background load falls on all of them alike.");
+                + "segments, so background load falls on all of them alike. Each system first sends at the row's "
+                + "rate unrecorded, then all take one more unrecorded turn of that length, and one unrecorded "
+                + "throughput round, so the compilations the warm-ups start do not count against whichever system "
+                + "comes first.");
         line("");
     }
 

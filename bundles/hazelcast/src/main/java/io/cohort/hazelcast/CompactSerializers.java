@@ -10,12 +10,12 @@ import com.hazelcast.nio.serialization.compact.CompactWriter;
 
 import io.cohort.api.queue.DeadLetter;
 import io.cohort.api.queue.TaskOptions;
-import io.cohort.api.spi.Envelope;
 import io.cohort.api.spi.TaskRecord;
 
 /**
- * Explicit Compact serializers of every value Cohort stores in Hazelcast. Registering them by hand keeps the wire
- * format fixed by these field names, independent of reflection and of the class loader that loads the records.
+ * Explicit Compact serializers of the task queue's values that Cohort stores in Hazelcast; topic messages have their
+ * own {@link EnvelopeSerializer}. Registering them by hand keeps the wire format fixed by these field names,
+ * independent of reflection and of the class loader that loads the records.
  *
  * <p><b>Warning:</b> every member of a cluster must run the same field layout. Changing a field here needs a new type
  * name, or a rolling upgrade mixes two schemas under one name.
@@ -27,37 +27,8 @@ final class CompactSerializers {
 
     /** Returns one instance of each serializer, to register in the member configuration. */
     static List<CompactSerializer<?>> all() {
-        return List.of(new EnvelopeSerializer(), new TaskRecordSerializer(), new DeadLetterSerializer(),
+        return List.of(new TaskRecordSerializer(), new DeadLetterSerializer(),
                 new InFlightTaskSerializer(), new DelayedTaskSerializer());
-    }
-
-    static final class EnvelopeSerializer implements CompactSerializer<Envelope> {
-
-        @Override
-        public Envelope read(CompactReader reader) {
-            return new Envelope(reader.readString("id"), reader.readString("sourceNode"),
-                    reader.readInt64("publishedAtMillis"), reader.readBoolean("skipSource"),
-                    reader.readArrayOfInt8("payload"));
-        }
-
-        @Override
-        public void write(CompactWriter writer, Envelope envelope) {
-            writer.writeString("id", envelope.id());
-            writer.writeString("sourceNode", envelope.sourceNode());
-            writer.writeInt64("publishedAtMillis", envelope.publishedAtMillis());
-            writer.writeBoolean("skipSource", envelope.skipSource());
-            writer.writeArrayOfInt8("payload", envelope.payload());
-        }
-
-        @Override
-        public String getTypeName() {
-            return "cohort.Envelope";
-        }
-
-        @Override
-        public Class<Envelope> getCompactClass() {
-            return Envelope.class;
-        }
     }
 
     static final class TaskRecordSerializer implements CompactSerializer<TaskRecord> {

@@ -10,10 +10,13 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.ReliableTopicConfig;
 import com.hazelcast.config.RingbufferConfig;
+import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.config.cp.CPSubsystemConfig;
 import com.hazelcast.config.cp.FencedLockConfig;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.topic.TopicOverloadPolicy;
+
+import io.cohort.api.spi.Envelope;
 
 /**
  * Builds the Hazelcast configuration of a Cohort member: {@code hazelcast.yaml} when there is one, then the
@@ -48,6 +51,8 @@ final class MemberConfigFactory {
         for (CompactSerializer<?> serializer : CompactSerializers.all()) {
             config.getSerializationConfig().getCompactSerializationConfig().addSerializer(serializer);
         }
+        config.getSerializationConfig().addSerializerConfig(new SerializerConfig()
+                .setTypeClass(Envelope.class).setImplementation(new EnvelopeSerializer()));
 
         config.setProperty("hazelcast.phone.home.enabled", "false");
         config.setProperty("hazelcast.logging.type", "slf4j");
