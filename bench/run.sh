@@ -90,6 +90,12 @@ hazelcast_flags=(--add-modules java.se --add-exports java.base/jdk.internal.ref=
   --add-opens java.management/sun.management=ALL-UNNAMED
   --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED)
 
+command="bench/run.sh $mode"
+if [ "$build" = false ]; then
+  command+=" --no-build"
+fi
+command+="${args[*]:+ ${args[*]}}"
+
 status=0
 # shellcheck disable=SC2086 # COHORT_BENCH_JAVA_OPTS holds several options.
 java "${hazelcast_flags[@]}" -Xms1g -Xmx2g -Xlog:gc:file="$out/gc.log" ${COHORT_BENCH_JAVA_OPTS:-} \
@@ -99,13 +105,18 @@ java "${hazelcast_flags[@]}" -Xms1g -Xmx2g -Xlog:gc:file="$out/gc.log" ${COHORT_
   -Dcohort.bench.redis.version="$(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')" \
   -Dcohort.bench.data="$out/data" \
   -Dcohort.bench.distribution="$root/runtime/target/cohort" \
-  -Dcohort.bench.command="bench/run.sh $mode${args[*]:+ ${args[*]}}" \
+  -Dcohort.bench.command="$command" \
   -jar bench/target/cohort-bench.jar "$mode" --out "$out" "${args[@]}" 2>&1 | tee "$out/bench.log" \
   || status=$?
 
 stop_redis
 trap - EXIT
 
-java -cp bench/target/cohort-bench.jar io.cohort.bench.report.ReportWriter "$out" "$report" bench/report-notes.md
+# The hand-written findings explain a full run's rows, so a page of some groups goes without them.
+findings=()
+if [ "$partial" = false ]; then
+  findings=(bench/report-notes.md)
+fi
+java -cp bench/target/cohort-bench.jar io.cohort.bench.report.ReportWriter "$out" "$report" "${findings[@]}"
 echo "Results: $out; report: $report"
 exit "$status"

@@ -58,7 +58,7 @@ public final class Harness {
             int queueItems, int rounds, Duration drainWait, int syncRate, Duration syncWarmup,
             Duration syncLatencyDuration) {
 
-        /** Returns settings that take about 3.5 minutes for all rows on two cores. */
+        /** Returns settings that took about 2.7 minutes for all rows in a quick run on two cores. */
         public static Settings quick() {
             return new Settings(1_000, 100, Duration.ofSeconds(2), Duration.ofSeconds(12), 4_000, 1_500, 3,
                     Duration.ofSeconds(5), 200, Duration.ofSeconds(1), Duration.ofSeconds(6));

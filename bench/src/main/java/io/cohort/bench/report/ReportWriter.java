@@ -69,8 +69,16 @@ public final class ReportWriter {
         hotDeploy();
         if (!findings.isBlank()) {
             out.append('\n').append(findings.strip()).append('\n');
+        } else if (isPartial(results.environment().path("command").asText(""))) {
+            line("The findings that explain these rows belong to the full run of `docs/benchmarks.md`, so this page "
+                    + "of some groups leaves them out.");
         }
         return out.toString();
+    }
+
+    /** Returns whether {@code command} ran only some groups or benchmarks, whose page leaves the findings out. */
+    private static boolean isPartial(String command) {
+        return command.contains("--only") || command.contains("--include");
     }
 
     private void header() {
@@ -120,14 +128,21 @@ public final class ReportWriter {
         line("Command, from the repository root:");
         line("");
         line("```");
-        line(env.path("command").asText("bench/run.sh --quick"));
+        String command = env.path("command").asText("bench/run.sh --quick");
+        line(command);
         line("```");
         line("");
-        line("It builds `bench/target/cohort-bench.jar` and the node folder `runtime/target/cohort`, starts Redis "
-                + "on 127.0.0.1 (persistence off), runs every group in one JVM (the start-up and hot deploy groups "
-                + "launch node processes from it), stops Redis and rewrites this page from the results in "
-                + "`bench/target/results/<time>/`. `bench/run.sh --help` lists the options (`--full` for longer "
-                + "runs, `--only` for some groups, `--prof gc` to add a JMH profiler).");
+        String build = command.contains("--no-build")
+                ? "It uses `bench/target/cohort-bench.jar` and the node folder `runtime/target/cohort` as built before"
+                : "It builds `bench/target/cohort-bench.jar` and the node folder `runtime/target/cohort`";
+        String groups = isPartial(command) ? "runs the chosen groups in one JVM"
+                : "runs every group in one JVM (the start-up and hot deploy groups launch node processes from it)";
+        String page = isPartial(command)
+                ? "writes this page beside the results in `bench/target/results/<time>/`"
+                : "rewrites this page from the results in `bench/target/results/<time>/`";
+        line(build + ", starts Redis on 127.0.0.1 (persistence off), " + groups + ", stops Redis and " + page
+                + ". `bench/run.sh --help` lists the options (`--full` for longer runs, `--only` for some groups, "
+                + "`--prof gc` to add a JMH profiler).");
         line("");
 
         line("## How to read the tables");

@@ -1,6 +1,7 @@
 package io.cohort.bench.report;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
@@ -111,6 +112,36 @@ public class ReportWriterTest {
                 + "intervals | not measured | – |"));
         assertTrue(report, report.contains("| sync message, immediate: p50 within 1 ms of pub/sub (no fixed delay) | "
                 + "not measured | – |"));
+    }
+
+    @Test
+    public void write_partialRunWithoutBuild_leavesFindingsOut() throws IOException {
+        Path results = folder.newFolder("results").toPath();
+        Files.writeString(results.resolve("environment.json"),
+                "{\"command\": \"bench/run.sh --quick --no-build --only pubsub,sync\"}");
+
+        String report = write(results);
+
+        assertTrue(report, report.contains("bench/run.sh --quick --no-build --only pubsub,sync\n"));
+        assertTrue(report, report.contains("It uses `bench/target/cohort-bench.jar` and the node folder "
+                + "`runtime/target/cohort` as built before, starts Redis"));
+        assertTrue(report, report.contains("runs the chosen groups in one JVM, stops Redis and writes this page "
+                + "beside the results"));
+        assertTrue(report, report.contains("The findings that explain these rows belong to the full run of "
+                + "`docs/benchmarks.md`"));
+    }
+
+    @Test
+    public void write_fullRun_buildsAndRewritesPage() throws IOException {
+        Path results = folder.newFolder("results").toPath();
+        Files.writeString(results.resolve("environment.json"), "{\"command\": \"bench/run.sh --quick\"}");
+
+        String report = write(results);
+
+        assertTrue(report, report.contains("It builds `bench/target/cohort-bench.jar` and the node folder "
+                + "`runtime/target/cohort`, starts Redis on 127.0.0.1 (persistence off), runs every group in one JVM"));
+        assertTrue(report, report.contains("stops Redis and rewrites this page from the results"));
+        assertFalse(report, report.contains("The findings that explain these rows"));
     }
 
     private static String write(Path results) throws IOException {

@@ -27,8 +27,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +56,14 @@ final class CommandSocketServer implements AutoCloseable {
     private static final Set<PosixFilePermission> SOCKET_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
+    /**
+     * States of one request's command: it runs, it ended, or its client left first. Whichever of the command's end
+     * and the client's leaving comes first decides, so a client that leaves after the exit frame interrupts nothing.
+     */
+    private static final int RUNNING = 0;
+    private static final int ENDED = 1;
+    private static final int CLIENT_LEFT = 2;
+
     private final Path socketPath;
     private final CommandExecutor executor;
     private final int workerCount;
@@ -66,6 +74,9 @@ final class CommandSocketServer implements AutoCloseable {
     private ExecutorService workers;
     private ScheduledExecutorService timeouts;
     private volatile boolean closing;
+
+    /** Commands interrupted because their client left while they ran. */
+    private final AtomicLong interruptedByClient = new AtomicLong();
 
     /**
      * @param socketPath the socket file, whose parent directory is created or restricted to the owner
@@ -193,6 +204,11 @@ final class CommandSocketServer implements AutoCloseable {
         }
     }
 
+    /** Returns how many commands were interrupted because their client left while they ran. */
+    long commandsInterruptedByClient() {
+        return interruptedByClient.get();
+    }
+
     private void serve(SocketChannel client) {
         Object writeLock = new Object();
         try (client) {
@@ -210,10 +226,10 @@ final class CommandSocketServer implements AutoCloseable {
                 deadline.cancel(false);
             }
             if (commandLine != null) {
-                AtomicBoolean clientLeft = new AtomicBoolean();
-                Thread watcher = watchForDisconnect(client, commandLine, clientLeft);
+                AtomicInteger state = new AtomicInteger(RUNNING);
+                Thread watcher = watchForDisconnect(client, commandLine, state);
                 try {
-                    run(commandLine, out, writeLock, clientLeft);
+                    run(commandLine, out, writeLock, state);
                 } finally {
                     watcher.interrupt();
                 }
@@ -233,7 +249,7 @@ final class CommandSocketServer implements AutoCloseable {
      * <p>The watcher reads the channel itself and not through a stream, because a stream read would hold the
      * channel's blocking lock and stall the command's output.
      */
-    private Thread watchForDisconnect(SocketChannel client, String commandLine, AtomicBoolean clientLeft) {
+    private Thread watchForDisconnect(SocketChannel client, String commandLine, AtomicInteger state) {
         Thread worker = Thread.currentThread();
         Thread watcher = new Thread(() -> {
             try {
@@ -245,8 +261,8 @@ final class CommandSocketServer implements AutoCloseable {
                 LOG.debug("Client connection of the command socket {} failed while '{}' ran", socketPath,
                         commandLine, e);
             }
-            if (!Thread.currentThread().isInterrupted()) {
-                clientLeft.set(true);
+            if (!Thread.currentThread().isInterrupted() && state.compareAndSet(RUNNING, CLIENT_LEFT)) {
+                interruptedByClient.incrementAndGet();
                 LOG.info("Client of the command socket {} disconnected while '{}' ran; interrupting the command",
                         socketPath, commandLine);
                 worker.interrupt();
@@ -257,7 +273,7 @@ final class CommandSocketServer implements AutoCloseable {
         return watcher;
     }
 
-    private void run(String commandLine, OutputStream out, Object writeLock, AtomicBoolean clientLeft)
+    private void run(String commandLine, OutputStream out, Object writeLock, AtomicInteger state)
             throws IOException {
         LOG.debug("Running command from socket {}: {}", socketPath, commandLine);
         FrameOutputStream stdout = new FrameOutputStream(out, writeLock, Frames.STDOUT);
@@ -270,9 +286,10 @@ final class CommandSocketServer implements AutoCloseable {
             stderr.write((e + "\n").getBytes(StandardCharsets.UTF_8));
             status = Frames.STATUS_FAILED;
         }
+        boolean clientLeft = !state.compareAndSet(RUNNING, ENDED);
         // A write on an interrupted thread would close the channel, so the flag is cleared until the exit frame is out.
         boolean interrupted = Thread.interrupted();
-        if (clientLeft.get()) {
+        if (clientLeft) {
             LOG.debug("Command from socket {} ended after its client left: {}", socketPath, commandLine);
             return;
         }

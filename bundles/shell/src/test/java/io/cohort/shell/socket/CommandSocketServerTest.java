@@ -2,6 +2,7 @@ package io.cohort.shell.socket;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
@@ -218,6 +219,39 @@ public class CommandSocketServerTest {
         }
 
         assertTrue("the command was interrupted", waitInterrupted.await(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    public void clientLeaves_commandRunning_countedOnce() throws Exception {
+        CommandSocketServer server = start(Duration.ofSeconds(10));
+        try (SocketChannel client = connect()) {
+            Channels.newOutputStream(client).write(Frames.encodeRequest("wait"));
+            assertTrue("the command started", waitStarted.await(10, TimeUnit.SECONDS));
+        }
+        assertTrue("the command was interrupted", waitInterrupted.await(10, TimeUnit.SECONDS));
+
+        assertEquals(1, server.commandsInterruptedByClient());
+    }
+
+    @Test
+    public void clientLeavesAfterExitFrame_nothingInterrupted() throws Exception {
+        CommandSocketServer server = start(Duration.ofSeconds(10));
+
+        // A client that closes as soon as it has read the exit frame, as bin/cohort client does, races the end of
+        // the request on the server. 300 requests give that race many chances.
+        for (int i = 0; i < 300; i++) {
+            try (SocketChannel client = connect()) {
+                Channels.newOutputStream(client).write(Frames.encodeRequest("quick-" + i));
+                InputStream in = Channels.newInputStream(client);
+                Frames.Frame frame;
+                do {
+                    frame = Frames.readFrame(in);
+                    assertNotNull("exit frame of request " + i, frame);
+                } while (frame.type() != Frames.EXIT);
+            }
+        }
+
+        assertEquals(0, server.commandsInterruptedByClient());
     }
 
     @Test
