@@ -116,11 +116,7 @@ public class ReportWriterTest {
 
     @Test
     public void write_partialRunWithoutBuild_leavesFindingsOut() throws IOException {
-        Path results = folder.newFolder("results").toPath();
-        Files.writeString(results.resolve("environment.json"),
-                "{\"command\": \"bench/run.sh --quick --no-build --only pubsub,sync\"}");
-
-        String report = write(results);
+        String report = writeRunOf("bench/run.sh --quick --no-build --only pubsub,sync");
 
         assertTrue(report, report.contains("bench/run.sh --quick --no-build --only pubsub,sync\n"));
         assertTrue(report, report.contains("It uses `bench/target/cohort-bench.jar` and the node folder "
@@ -133,15 +129,19 @@ public class ReportWriterTest {
 
     @Test
     public void write_fullRun_buildsAndRewritesPage() throws IOException {
-        Path results = folder.newFolder("results").toPath();
-        Files.writeString(results.resolve("environment.json"), "{\"command\": \"bench/run.sh --quick\"}");
-
-        String report = write(results);
+        String report = writeRunOf("bench/run.sh --quick");
 
         assertTrue(report, report.contains("It builds `bench/target/cohort-bench.jar` and the node folder "
                 + "`runtime/target/cohort`, starts Redis on 127.0.0.1 (persistence off), runs every group in one JVM"));
         assertTrue(report, report.contains("stops Redis and rewrites this page from the results"));
         assertFalse(report, report.contains("The findings that explain these rows"));
+    }
+
+    /** Writes the report of a run that recorded {@code command} and measured nothing. */
+    private String writeRunOf(String command) throws IOException {
+        Path results = folder.newFolder("results").toPath();
+        Files.writeString(results.resolve("environment.json"), "{\"command\": \"" + command + "\"}");
+        return write(results);
     }
 
     private static String write(Path results) throws IOException {

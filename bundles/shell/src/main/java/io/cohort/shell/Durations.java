@@ -45,6 +45,9 @@ final class Durations {
             throw new IllegalArgumentException(what + " is empty; expected " + FORMS);
         }
         String trimmed = text.strip();
+        if (trimmed.startsWith("-") && SIMPLE.matcher(trimmed.substring(1)).matches()) {
+            throw notPositive(what, trimmed, max);
+        }
         Duration duration;
         try {
             duration = isIso(trimmed) ? Duration.parse(trimmed) : parseSimple(what, trimmed);
@@ -54,9 +57,7 @@ final class Durations {
             throw tooLong(what, trimmed, max);
         }
         if (duration.isNegative() || duration.isZero()) {
-            String limit = max == null ? "" : " and at most " + format(max);
-            throw new IllegalArgumentException(what + " '" + trimmed + "' is not positive; expected a duration "
-                    + "longer than zero" + limit);
+            throw notPositive(what, trimmed, max);
         }
         if (max != null && duration.compareTo(max) > 0) {
             throw tooLong(what, trimmed, max);
@@ -87,6 +88,12 @@ final class Durations {
         appendUnit(text, seconds / 60 % 60, "m");
         appendUnit(text, seconds % 60, "s");
         return text.toString();
+    }
+
+    private static IllegalArgumentException notPositive(String what, String text, Duration max) {
+        String limit = max == null ? "" : " and at most " + format(max);
+        return new IllegalArgumentException(what + " '" + text + "' is not positive; expected a duration longer "
+                + "than zero" + limit);
     }
 
     private static boolean isIso(String text) {

@@ -154,20 +154,20 @@ public class QueueCommands {
         return options;
     }
 
+    /** Parses {@code --max-retries}: ASCII digits with an optional minus sign, spaces around them ignored. */
     private static int parseMaxRetries(String text) {
-        int value;
-        try {
-            value = Integer.parseInt(text.strip());
-        } catch (NumberFormatException e) {
-            String problem = text.strip().matches("[+-]?\\d+") ? "is out of range" : "is not a whole number";
-            throw new IllegalArgumentException("--max-retries '" + text + "' " + problem + "; expected 0 to "
+        String digits = text.strip();
+        if (!digits.matches("-?[0-9]+")) {
+            throw new IllegalArgumentException("--max-retries '" + text + "' is not a whole number; expected 0 to "
                     + TaskOptions.MAX_RETRIES_LIMIT);
         }
-        if (value < 0 || value > TaskOptions.MAX_RETRIES_LIMIT) {
-            throw new IllegalArgumentException("--max-retries " + value + " is out of range; expected 0 to "
+        // Nine digits fit in an int, and more are out of range anyway.
+        boolean inRange = digits.matches("[0-9]{1,9}") && Integer.parseInt(digits) <= TaskOptions.MAX_RETRIES_LIMIT;
+        if (!inRange) {
+            throw new IllegalArgumentException("--max-retries '" + text + "' is out of range; expected 0 to "
                     + TaskOptions.MAX_RETRIES_LIMIT);
         }
-        return value;
+        return Integer.parseInt(digits);
     }
 
     /** Checks that every id is a dead letter of the channel, then queues each again, so a typo queues nothing. */

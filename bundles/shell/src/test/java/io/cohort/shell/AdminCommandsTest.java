@@ -324,7 +324,30 @@ public class AdminCommandsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> run("queue:publish jobs 1 --max-retries 101"));
 
-        assertEquals("--max-retries 101 is out of range; expected 0 to 100", e.getMessage());
+        assertEquals("--max-retries '101' is out of range; expected 0 to 100", e.getMessage());
+    }
+
+    @Test
+    public void queuePublish_maxRetriesNegative_rejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> run("queue:publish jobs 1 --max-retries -1"));
+
+        assertEquals("--max-retries '-1' is out of range; expected 0 to 100", e.getMessage());
+    }
+
+    @Test
+    public void queuePublish_maxRetriesNotPlainDigits_rejected() {
+        for (String value : List.of("+3", "\uFF13", "3.0", "0x3")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> QueueCommands.options("", value));
+
+            assertEquals("--max-retries '" + value + "' is not a whole number; expected 0 to 100", e.getMessage());
+        }
+    }
+
+    @Test
+    public void queuePublish_maxRetriesWithSpaces_accepted() {
+        assertEquals(3, QueueCommands.options("", " 3 ").maxRetries());
     }
 
     @Test

@@ -53,7 +53,7 @@ public class DurationsTest {
 
     @Test
     public void parse_invalidForms_rejected() {
-        for (String text : new String[] {"30", "s", "1.5s", "-5s", "30 s", "5M", "PT", "P1X", "thirty"}) {
+        for (String text : new String[] {"30", "s", "1.5s", "-5", "30 s", "5M", "PT", "P1X", "thirty"}) {
             IllegalArgumentException e = assertThrows(text, IllegalArgumentException.class,
                     () -> Durations.parse("--timeout", text));
             assertTrue(e.getMessage(), e.getMessage().startsWith("--timeout '" + text + "' is not a duration"));
@@ -73,6 +73,15 @@ public class DurationsTest {
                 () -> Durations.parse("ttl", "PT-5S"));
 
         assertTrue(e.getMessage(), e.getMessage().contains("is not positive"));
+    }
+
+    @Test
+    public void parse_negativeWithUnits_rejectedAsNotPositive() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Durations.parse("--timeout", " -1m30s ", Duration.ofHours(1)));
+
+        assertEquals("--timeout '-1m30s' is not positive; expected a duration longer than zero and at most 1h",
+                e.getMessage());
     }
 
     @Test

@@ -51,9 +51,9 @@ final class OperatorJson {
         try {
             value = reader().readValue(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(what + " " + quote(json) + " is not valid JSON: "
-                    + oneLine(e.getOriginalMessage()) + ". A JSON string needs double quotes, for example "
-                    + "'\"text\"'", e);
+            String problem = withoutSource(oneLine(e.getOriginalMessage()));
+            throw new IllegalArgumentException(what + " " + quote(json) + " is not valid JSON: " + problem
+                    + ". A JSON string needs double quotes, for example '\"text\"'", e);
         } catch (IOException e) {
             throw new IllegalArgumentException(what + " " + quote(json) + " cannot be read: " + oneLine(e.toString()),
                     e);
@@ -87,6 +87,14 @@ final class OperatorJson {
     }
 
     /** Returns {@code text} with every run of whitespace, line breaks included, replaced by one space. */
+    /**
+     * Drops the source description that Jackson puts into a nested location, such as the start of an unclosed
+     * array: {@code [Source: REDACTED (...) ; line: 1, column: 1]} becomes {@code [line: 1, column: 1]}.
+     */
+    static String withoutSource(String message) {
+        return message.replaceAll("\\[Source: .*?; line:", "[line:");
+    }
+
     static String oneLine(String text) {
         return text == null ? "" : text.strip().replaceAll("\\s+", " ");
     }

@@ -89,6 +89,14 @@ public class OperatorJsonTest {
     }
 
     @Test
+    public void parse_unclosedArray_omitsJacksonSource() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> json.parse(WHAT, "[1,2"));
+
+        assertTrue(e.getMessage(), e.getMessage().contains("(start marker at [line: 1, column: 1])"));
+        assertFalse(e.getMessage(), e.getMessage().contains("Source"));
+    }
+
+    @Test
     public void parse_twoValues_rejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> json.parse(WHAT, "1 2"));
 
