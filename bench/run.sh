@@ -6,9 +6,9 @@
 #   --quick   about 9 minutes on 2 cores, build included (the default)
 #   --full    longer iterations and harness rounds; an estimated 29 minutes on 2 cores, not timed yet
 #   --only    run some of the groups startup,hotdeploy,cache,lock,raft,pubsub,sync,queue; the report then goes to
-#             the results folder instead of docs/benchmarks.md
+#             the results folder instead of docs/benchmarks.md, without the findings of bench/report-notes.md
 #   --include keep only the JMH benchmarks whose method name matches, for example 'get_.*'; the report then goes
-#             to the results folder too
+#             to the results folder too, also without the findings
 #   --prof    add a JMH profiler to the JMH groups, for example gc or stack
 #   --no-build  use the jar already in bench/target and the distribution in runtime/target/cohort
 #
