@@ -1,5 +1,6 @@
 package io.cohort.shell;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -161,13 +162,12 @@ public class QueueCommands {
             throw new IllegalArgumentException("--max-retries '" + text + "' is not a whole number; expected 0 to "
                     + TaskOptions.MAX_RETRIES_LIMIT);
         }
-        // Nine digits fit in an int, and more are out of range anyway.
-        boolean inRange = digits.matches("[0-9]{1,9}") && Integer.parseInt(digits) <= TaskOptions.MAX_RETRIES_LIMIT;
-        if (!inRange) {
+        BigInteger value = new BigInteger(digits);
+        if (value.signum() < 0 || value.compareTo(BigInteger.valueOf(TaskOptions.MAX_RETRIES_LIMIT)) > 0) {
             throw new IllegalArgumentException("--max-retries '" + text + "' is out of range; expected 0 to "
                     + TaskOptions.MAX_RETRIES_LIMIT);
         }
-        return Integer.parseInt(digits);
+        return value.intValue();
     }
 
     /** Checks that every id is a dead letter of the channel, then queues each again, so a typo queues nothing. */

@@ -351,6 +351,11 @@ public class AdminCommandsTest {
     }
 
     @Test
+    public void queuePublish_maxRetriesLeadingZeros_accepted() {
+        assertEquals(5, QueueCommands.options("", "0000000000005").maxRetries());
+    }
+
+    @Test
     public void queuePublish_maxRetriesOverflow_rejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> run("queue:publish jobs 1 --max-retries 99999999999"));

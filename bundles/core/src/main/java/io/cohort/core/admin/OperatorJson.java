@@ -86,7 +86,6 @@ final class OperatorJson {
         return "'" + Names.abbreviate(oneLine(text)) + "'";
     }
 
-    /** Returns {@code text} with every run of whitespace, line breaks included, replaced by one space. */
     /**
      * Drops the source description that Jackson puts into a nested location, such as the start of an unclosed
      * array: {@code [Source: REDACTED (...) ; line: 1, column: 1]} becomes {@code [line: 1, column: 1]}.
@@ -95,6 +94,7 @@ final class OperatorJson {
         return message.replaceAll("\\[Source: .*?; line:", "[line:");
     }
 
+    /** Returns {@code text} with every run of whitespace, line breaks included, replaced by one space. */
     static String oneLine(String text) {
         return text == null ? "" : text.strip().replaceAll("\\s+", " ");
     }
