@@ -112,11 +112,6 @@ java "${hazelcast_flags[@]}" -Xms1g -Xmx2g -Xlog:gc:file="$out/gc.log" ${COHORT_
 stop_redis
 trap - EXIT
 
-# The hand-written findings explain a full run's rows, so a page of some groups goes without them.
-findings=()
-if [ "$partial" = false ]; then
-  findings=(bench/report-notes.md)
-fi
-java -cp bench/target/cohort-bench.jar io.cohort.bench.report.ReportWriter "$out" "$report" "${findings[@]}"
+java -cp bench/target/cohort-bench.jar io.cohort.bench.report.ReportWriter "$out" "$report" bench/report-notes.md
 echo "Results: $out; report: $report"
 exit "$status"

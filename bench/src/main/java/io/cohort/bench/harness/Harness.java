@@ -23,10 +23,9 @@ import org.slf4j.LoggerFactory;
  * round starts with the next endpoint, so a pause that recurs once per round, such as a young collection, does not
  * always fall on the same one.
  *
- * <p>After each endpoint's warm-up, each one sends for the warm-up time again in an unrecorded round, in the
- * order of the recorded rounds, and one throughput round runs unrecorded too. The compilations that the warm-ups
- * start then finish in that round, and not always in the first recorded segment, which is the same endpoint's in
- * every run.
+ * <p>After the warm-ups, every endpoint sends for the warm-up time once more in an unrecorded round, in the order
+ * of the recorded rounds, and one throughput round runs unrecorded too. Most compilations that the warm-ups start
+ * then run during that round rather than in the first recorded segment.
  */
 public final class Harness {
 

@@ -67,11 +67,11 @@ public final class ReportWriter {
         locks();
         startup();
         hotDeploy();
-        if (!findings.isBlank()) {
-            out.append('\n').append(findings.strip()).append('\n');
-        } else if (isPartial(results.environment().path("command").asText(""))) {
+        if (isPartial(results.environment().path("command").asText(""))) {
             line("The findings that explain these rows belong to the full run of `docs/benchmarks.md`, so this page "
                     + "of some groups leaves them out.");
+        } else if (!findings.isBlank()) {
+            out.append('\n').append(findings.strip()).append('\n');
         }
         return out.toString();
     }

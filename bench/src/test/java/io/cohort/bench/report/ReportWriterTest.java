@@ -16,6 +16,9 @@ import org.junit.rules.Timeout;
 
 public class ReportWriterTest {
 
+    /** A findings file's text, which only the page of a full run contains. */
+    private static final String FINDINGS = "## Findings: where Cohort costs more, and why\n\nSample finding.\n";
+
     @Rule
     public Timeout timeout = Timeout.seconds(10);
 
@@ -125,6 +128,7 @@ public class ReportWriterTest {
                 + "beside the results"));
         assertTrue(report, report.contains("The findings that explain these rows belong to the full run of "
                 + "`docs/benchmarks.md`"));
+        assertFalse(report, report.contains("Sample finding."));
     }
 
     @Test
@@ -135,13 +139,14 @@ public class ReportWriterTest {
                 + "`runtime/target/cohort`, starts Redis on 127.0.0.1 (persistence off), runs every group in one JVM"));
         assertTrue(report, report.contains("stops Redis and rewrites this page from the results"));
         assertFalse(report, report.contains("The findings that explain these rows"));
+        assertTrue(report, report.contains("\n## Findings: where Cohort costs more, and why\n\nSample finding.\n"));
     }
 
-    /** Writes the report of a run that recorded {@code command} and measured nothing. */
+    /** Writes the report, with {@link #FINDINGS}, of a run that recorded {@code command} and measured nothing. */
     private String writeRunOf(String command) throws IOException {
         Path results = folder.newFolder("results").toPath();
         Files.writeString(results.resolve("environment.json"), "{\"command\": \"" + command + "\"}");
-        return write(results);
+        return new ReportWriter(Results.read(results)).write(FINDINGS);
     }
 
     private static String write(Path results) throws IOException {

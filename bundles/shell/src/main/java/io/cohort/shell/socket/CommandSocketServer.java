@@ -57,8 +57,8 @@ final class CommandSocketServer implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
     /**
-     * States of one request's command: it runs, it ended, or its client left first. Whichever of the command's end
-     * and the client's leaving comes first decides, so a client that leaves after the exit frame interrupts nothing.
+     * States of one request's command. The first of the command's end and the client's leaving wins, so a client
+     * that leaves after the command ended interrupts nothing.
      */
     private static final int RUNNING = 0;
     private static final int ENDED = 1;
