@@ -232,7 +232,8 @@ public final class BenchMain {
     private void startup() throws IOException {
         Path distribution = Path.of(System.getProperty("cohort.bench.distribution", "runtime/target/cohort"));
         try {
-            write("startup.json", StartupHarness.run(distribution, out.resolve("startup"), quick ? 3 : 6));
+            write("startup.json", StartupHarness.run(distribution, out.resolve("startup"), quick ? 5 : 9,
+                    quick ? 3 : 6));
         } catch (RuntimeException e) {
             failed = true;
             LOG.error("Start-up rows failed", e);

@@ -11,6 +11,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.cohort.bench.startup.StartupHarness;
 import io.cohort.jdbc.BenchDatabase;
 
 /**
@@ -322,10 +323,11 @@ public final class ReportWriter {
                 + "member, the managers and the shell are up. Bare: the same Felix framework and Hazelcast jars "
                 + "and the same JVM flags, plus one bundle whose activator starts a member with the same loopback "
                 + "settings. It has no SCR, configuration admin, FileInstall, Gogo, logging or Cohort bundle, and "
-                + "it is ready when its member has started. Idle figures are read 5 s after ready, after a "
-                + "full GC. The harness measures times from the process start, and the JVM's default heap "
-                + "settings apply to both. Each Cohort start is a first start: a copy of the node folder with "
-                + "an empty data folder. Cohort is measured twice. The first row runs with the class archive "
+                + "it is ready when its member has started. Idle figures are read " + StartupHarness.IDLE_SECONDS
+                + " s after ready, " + StartupHarness.AFTER_GC_SECONDS + " s after a full GC. The harness "
+                + "measures times from the process start, and the JVM's default heap settings apply to both. "
+                + "Each Cohort start is a first start: a copy of the node folder with an empty data folder. Cohort "
+                + "is measured twice. The first row runs with the class archive "
                 + "that the build recorded in the node folder's `cache/`. The copy keeps it, since it keeps its "
                 + "files' times, so the JVM maps the classes of the JDK, `lib/` and the bundles instead of "
                 + "reading and verifying them, as at every start of a home with an archive. The second runs "

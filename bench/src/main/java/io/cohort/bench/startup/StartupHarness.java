@@ -41,9 +41,9 @@ import org.slf4j.LoggerFactory;
  * node is ready when it prints {@value BareFelixMain#READY_LINE}, after its member started. Both run with the JVM
  * flags of {@code bin/cohort} and the JVM's default heap settings, one process at a time, each a one-member cluster on
  * 127.0.0.1: Cohort on the port of the system property {@value #PORT_PROPERTY} (default {@value #DEFAULT_PORT}), the
- * bare node on that port + {@value #BARE_PORT_OFFSET}. Idle figures are read
- * {@value #IDLE_SECONDS} s after ready, after a full GC: heap used, live threads of the process (JVM threads
- * included) and resident memory. Every process is stopped by its pid with SIGTERM, and killed if it is still running
+ * bare node on that port + {@value #BARE_PORT_OFFSET}. Idle figures are read {@value #IDLE_SECONDS} s after ready,
+ * {@value #AFTER_GC_SECONDS} s after a full GC: heap used, live threads of the process (JVM threads included) and
+ * resident memory. Every process is stopped by its pid with SIGTERM, and killed if it is still running
  * {@value #STOP_WAIT_SECONDS} s later.
  */
 public final class StartupHarness {
@@ -52,7 +52,10 @@ public final class StartupHarness {
     static final String PORT_PROPERTY = "cohort.bench.startup.port";
     static final int DEFAULT_PORT = 6061;
     static final int BARE_PORT_OFFSET = 10;
-    static final int IDLE_SECONDS = 5;
+    /** Seconds from ready until the idle figures are read. */
+    public static final int IDLE_SECONDS = 3;
+    /** Seconds from the full GC until the idle figures are read. */
+    public static final int AFTER_GC_SECONDS = 1;
     static final int STOP_WAIT_SECONDS = 40;
     private static final long READY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
     private static final long POLL_MILLIS = 10;
@@ -91,18 +94,19 @@ public final class StartupHarness {
     }
 
     /**
-     * Starts each system {@code rounds} times, each round beginning with the next system, and returns every start.
-     * The systems: {@code cohort}, the first start of a copy of the distribution folder, which maps the classes from
-     * the class archive that the build recorded in its {@code cache/}; {@code cohortNoArchive}, a node without any
-     * class archive, as at the first start of a home that has none (one laid out for another JDK than the one that
-     * built it, or copied without its files' times); and {@code bareFelix}.
+     * Starts each system once per round, each round beginning with the next system, and returns every start. The
+     * systems: {@code cohort}, the first start of a copy of the distribution folder, which maps the classes from the
+     * class archive that the build recorded in its {@code cache/}; {@code bareFelix}; and {@code cohortNoArchive}, a
+     * node without any class archive, as at the first start of a home that has none (one laid out for another JDK
+     * than the one that built it, or copied without its files' times), in the first {@code noArchiveRounds} rounds
+     * only.
      *
      * @param distribution the Cohort distribution folder, {@code runtime/target/cohort}
      * @param workDir where the copies of the node folders go
      * @throws IllegalStateException if the distribution folder has no class archive
      */
-    public static List<Start> run(Path distribution, Path workDir, int rounds) throws IOException,
-            InterruptedException {
+    public static List<Start> run(Path distribution, Path workDir, int rounds, int noArchiveRounds)
+            throws IOException, InterruptedException {
         if (!Files.isExecutable(distribution.resolve("bin/cohort"))) {
             throw new IllegalArgumentException("no Cohort distribution at " + distribution + "; build it with "
                     + "mvn -pl runtime/distribution -am package -DskipTests");
@@ -117,7 +121,11 @@ public final class StartupHarness {
             for (int turn = 0; turn < 3; turn++) {
                 switch ((round + turn) % 3) {
                     case 0 -> starts.add(harness.startCohort(cohortHome, "cohort", true));
-                    case 1 -> starts.add(harness.startCohort(noArchiveHome, "cohortNoArchive", false));
+                    case 1 -> {
+                        if (round < noArchiveRounds) {
+                            starts.add(harness.startCohort(noArchiveHome, "cohortNoArchive", false));
+                        }
+                    }
                     default -> starts.add(harness.startBare(bareHome));
                 }
             }
@@ -249,9 +257,12 @@ public final class StartupHarness {
 
     private Start idleAndStop(String system, Process process, long readyMillis) throws IOException,
             InterruptedException {
-        Thread.sleep(TimeUnit.SECONDS.toMillis(IDLE_SECONDS));
+        // G1 hands the memory that a full GC freed back to the system on a thread of its own, after the GC, so the
+        // resident memory read right after GC.run can still include it.
+        Thread.sleep(TimeUnit.SECONDS.toMillis(IDLE_SECONDS - AFTER_GC_SECONDS));
         long pid = process.pid();
         jcmd(pid, "GC.run");
+        Thread.sleep(TimeUnit.SECONDS.toMillis(AFTER_GC_SECONDS));
         Matcher heap = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
         long heapUsedKiB = heap.find() ? Long.parseLong(heap.group(1)) : -1;
         Map<String, Long> status = procStatus(pid);
