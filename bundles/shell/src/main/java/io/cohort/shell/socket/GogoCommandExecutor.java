@@ -9,8 +9,11 @@ import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -291,8 +294,10 @@ final class GogoCommandExecutor implements CommandExecutor {
 
     /**
      * Returns a message naming the first word of {@code command} that looks like an option ({@code -x} or
-     * {@code --name}, not a number) but is no option of the command, together with the command's options. Returns
-     * {@code null} when every option is known, or when Gogo resolves the name to no command with options.
+     * {@code --name}, not a number) but is no option of the command, together with the command's options. An
+     * option written with its value ({@code --name=value}) and an option given a second time, under any of its
+     * names, get a message of their own. Returns {@code null} when every option is known and given once, or when
+     * Gogo resolves the name to no command with options.
      */
     private static String unknownOption(CommandSession session, Statement command) {
         List<Token> words = command.tokens();
@@ -304,7 +309,7 @@ final class GogoCommandExecutor implements CommandExecutor {
         if (qualified == null || !(session.get(qualified) instanceof CommandProxy proxy)) {
             return null;
         }
-        Set<String> options;
+        Map<String, String> options;
         try {
             options = options(proxy.getTarget(), qualified.substring(qualified.indexOf(':') + 1));
         } finally {
@@ -313,11 +318,24 @@ final class GogoCommandExecutor implements CommandExecutor {
         if (options.isEmpty()) {
             return null;
         }
+        Set<String> seenOptions = new HashSet<>();
         for (Token word : words.subList(1, words.size())) {
             String text = word.toString();
-            if (OPTION.matcher(text).matches() && !options.contains(text)) {
-                return "unknown option '" + text + "' for " + name + "; expected " + String.join(", ", options)
-                        + " (run 'help " + name + "' for its arguments)";
+            if (!OPTION.matcher(text).matches()) {
+                continue;
+            }
+            int equalsSign = text.indexOf('=');
+            if (!options.containsKey(text) && equalsSign > 0 && options.containsKey(text.substring(0, equalsSign))) {
+                return "option '" + text + "' for " + name + " takes its value as the next word: write '"
+                        + text.substring(0, equalsSign) + " " + text.substring(equalsSign + 1) + "'";
+            }
+            if (!options.containsKey(text)) {
+                return "unknown option '" + text + "' for " + name + "; expected "
+                        + String.join(", ", new TreeSet<>(options.keySet())) + " (run 'help " + name
+                        + "' for its arguments)";
+            }
+            if (!seenOptions.add(options.get(text))) {
+                return "option '" + text + "' for " + name + " is given more than once; give each option once";
             }
         }
         return null;
@@ -342,14 +360,19 @@ final class GogoCommandExecutor implements CommandExecutor {
         return matches.size() == 1 ? matches.get(0) : null;
     }
 
-    /** Returns the option names that the {@link Parameter} annotations of the command's methods declare, sorted. */
-    private static Set<String> options(Object target, String function) {
-        Set<String> options = new TreeSet<>();
+    /**
+     * Returns each option name that the {@link Parameter} annotations of the command's methods declare, mapped to the
+     * first name of its annotation, so that the names of one option ({@code --loud}, {@code -l}) map to one value.
+     */
+    private static Map<String, String> options(Object target, String function) {
+        Map<String, String> options = new HashMap<>();
         for (Method method : methods(target, function)) {
             for (Annotation[] annotations : method.getParameterAnnotations()) {
                 for (Annotation annotation : annotations) {
-                    if (annotation instanceof Parameter parameter) {
-                        options.addAll(List.of(parameter.names()));
+                    if (annotation instanceof Parameter parameter && parameter.names().length > 0) {
+                        for (String option : parameter.names()) {
+                            options.putIfAbsent(option, parameter.names()[0]);
+                        }
                     }
                 }
             }

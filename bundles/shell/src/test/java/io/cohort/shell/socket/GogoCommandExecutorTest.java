@@ -225,6 +225,32 @@ public class GogoCommandExecutorTest {
     }
 
     @Test
+    public void execute_optionWithEqualsSign_showsSpacedForm() {
+        int status = executor.execute("test:greet --prefix=Hi world", out, err);
+
+        assertEquals(1, status);
+        assertEquals("option '--prefix=Hi' for test:greet takes its value as the next word: write '--prefix Hi'\n",
+                text(err));
+    }
+
+    @Test
+    public void execute_optionGivenTwice_namesIt() {
+        int status = executor.execute("test:greet --prefix Hi --prefix Hey world", out, err);
+
+        assertEquals(1, status);
+        assertEquals("option '--prefix' for test:greet is given more than once; give each option once\n",
+                text(err));
+    }
+
+    @Test
+    public void execute_optionAliasTwice_namesIt() {
+        int status = executor.execute("test:greet --loud -l world extra", out, err);
+
+        assertEquals(1, status);
+        assertEquals("option '-l' for test:greet is given more than once; give each option once\n", text(err));
+    }
+
+    @Test
     public void execute_knownOptionsMissingArgument_printsUsage() {
         int status = executor.execute("test:greet --loud", out, err);
 
