@@ -54,6 +54,11 @@ public final class Client {
             return EXIT_USAGE;
         } else if (args[0].equals("-c")) {
             commandLine = args[1];
+        } else if (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help"))) {
+            out.println(USAGE);
+            out.println("Runs a command on the running node of this home and prints its output; 'cohort client help'"
+                    + " lists the node's commands.");
+            return 0;
         } else if (args[0].startsWith("-")) {
             // No Gogo command name starts with a dash, so this is an option the client does not have.
             err.println("cohort client: unknown option '" + args[0] + "'; the client takes only -c, and --home DIR"

@@ -57,6 +57,15 @@ public class ClientTest {
     }
 
     @Test
+    public void run_help_printsUsage() {
+        int status = Client.run(new String[] {"--help"}, print(out), print(err));
+
+        assertEquals(0, status);
+        assertTrue(text(out), text(out).startsWith("Usage: cohort client COMMAND"));
+        assertEquals("", text(err));
+    }
+
+    @Test
     public void run_emptyCommand_returnsUsageStatus() {
         int status = Client.run(new String[] {""}, print(out), print(err));
 

@@ -309,7 +309,7 @@ final class GogoCommandExecutor implements CommandExecutor {
         if (qualified == null || !(session.get(qualified) instanceof CommandProxy proxy)) {
             return null;
         }
-        Map<String, String> options;
+        Map<String, Parameter> options;
         try {
             options = options(proxy.getTarget(), qualified.substring(qualified.indexOf(':') + 1));
         } finally {
@@ -326,15 +326,20 @@ final class GogoCommandExecutor implements CommandExecutor {
             }
             int equalsSign = text.indexOf('=');
             if (!options.containsKey(text) && equalsSign > 0 && options.containsKey(text.substring(0, equalsSign))) {
-                return "option '" + text + "' for " + name + " takes its value as the next word: write '"
-                        + text.substring(0, equalsSign) + " " + text.substring(equalsSign + 1) + "'";
+                String option = text.substring(0, equalsSign);
+                if (!Parameter.UNSPECIFIED.equals(options.get(option).presentValue())) {
+                    return "option '" + option + "' for " + name + " takes no value: write '" + option
+                            + "' instead of '" + text + "'";
+                }
+                return "option '" + text + "' for " + name + " takes its value as the next word: write '" + option
+                        + " " + text.substring(equalsSign + 1) + "'";
             }
             if (!options.containsKey(text)) {
                 return "unknown option '" + text + "' for " + name + "; expected "
                         + String.join(", ", new TreeSet<>(options.keySet())) + " (run 'help " + name
                         + "' for its arguments)";
             }
-            if (!seenOptions.add(options.get(text))) {
+            if (!seenOptions.add(options.get(text).names()[0])) {
                 return "option '" + text + "' for " + name + " is given more than once; give each option once";
             }
         }
@@ -361,17 +366,17 @@ final class GogoCommandExecutor implements CommandExecutor {
     }
 
     /**
-     * Returns each option name that the {@link Parameter} annotations of the command's methods declare, mapped to the
-     * first name of its annotation, so that the names of one option ({@code --loud}, {@code -l}) map to one value.
+     * Returns each option name that the {@link Parameter} annotations of the command's methods declare, mapped to its
+     * annotation, so that the names of one option ({@code --loud}, {@code -l}) map to one annotation.
      */
-    private static Map<String, String> options(Object target, String function) {
-        Map<String, String> options = new HashMap<>();
+    private static Map<String, Parameter> options(Object target, String function) {
+        Map<String, Parameter> options = new HashMap<>();
         for (Method method : methods(target, function)) {
             for (Annotation[] annotations : method.getParameterAnnotations()) {
                 for (Annotation annotation : annotations) {
                     if (annotation instanceof Parameter parameter && parameter.names().length > 0) {
                         for (String option : parameter.names()) {
-                            options.putIfAbsent(option, parameter.names()[0]);
+                            options.putIfAbsent(option, parameter);
                         }
                     }
                 }

@@ -234,6 +234,15 @@ public class GogoCommandExecutorTest {
     }
 
     @Test
+    public void execute_flagWithValue_showsFlagAlone() {
+        int status = executor.execute("test:greet --loud=true world extra", out, err);
+
+        assertEquals(1, status);
+        assertEquals("option '--loud' for test:greet takes no value: write '--loud' instead of '--loud=true'\n",
+                text(err));
+    }
+
+    @Test
     public void execute_optionGivenTwice_namesIt() {
         int status = executor.execute("test:greet --prefix Hi --prefix Hey world", out, err);
 
