@@ -16,8 +16,8 @@
 # run uses it and the 7 ports after it), COHORT_BENCH_JAVA_OPTS (extra JVM options, for example
 # -XX:StartFlightRecording=filename=bench.jfr to profile with JFR), COHORT_BENCH_MVN_ARGS (extra Maven arguments
 # for the build, for example -o) and COHORT_BENCH_STARTUP_PORT (member port of the startup group's Cohort node,
-# default 6061; its bare node takes the port 10 above). The hotdeploy group runs a node with its member on
-# 127.0.0.1:6101. Everything listens on 127.0.0.1 only.
+# default 6061; its bare node takes the port 10 above and the hotdeploy group's node the port 40 above). Everything
+# listens on 127.0.0.1 only.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,15 +27,28 @@ mode=--quick
 build=true
 partial=false
 args=()
+# Exits with a usage error that describes the expected value ($3) when option $1 has none ($2, the arguments after it).
+need_value() {
+  if [ "$2" -lt 1 ]; then
+    echo "bench/run.sh: $1 needs a value: $3; see bench/run.sh --help" >&2
+    exit 2
+  fi
+}
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick|--full) mode=$1 ;;
     --no-build) build=false ;;
-    --only) partial=true; args+=("$1" "${2:?--only needs a list of groups}"); shift ;;
-    --include) partial=true; args+=("$1" "${2:?--include needs a regular expression}"); shift ;;
-    --prof) args+=("$1" "${2:?--prof needs a profiler name}"); shift ;;
+    --only)
+      need_value "$1" $(($# - 1)) "a comma-separated list of startup,hotdeploy,cache,lock,raft,pubsub,sync,queue"
+      partial=true; args+=("$1" "$2"); shift ;;
+    --include)
+      need_value "$1" $(($# - 1)) "a regular expression for the JMH method names"
+      partial=true; args+=("$1" "$2"); shift ;;
+    --prof)
+      need_value "$1" $(($# - 1)) "a JMH profiler name, such as gc or stack"
+      args+=("$1" "$2"); shift ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-    *) echo "unknown argument '$1'; see bench/run.sh --help" >&2; exit 2 ;;
+    *) echo "bench/run.sh: unknown argument '$1'; see bench/run.sh --help" >&2; exit 2 ;;
   esac
   shift
 done
@@ -63,6 +76,12 @@ if [ "$build" = true ]; then
   # shellcheck disable=SC2086 # COHORT_BENCH_MVN_ARGS holds several arguments.
   mvn -q -B ${COHORT_BENCH_MVN_ARGS:-} -pl bench,runtime/distribution -am package -DskipTests
 fi
+if [ ! -f bench/target/cohort-bench.jar ] || [ ! -x runtime/target/cohort/bin/cohort ]; then
+  echo "bench/run.sh: bench/target/cohort-bench.jar or runtime/target/cohort is missing; run without --no-build" >&2
+  exit 2
+fi
+# Rejects unknown groups, an invalid --include and an unknown profiler before Redis starts.
+java -jar bench/target/cohort-bench.jar "$mode" "${args[@]}" --check-arguments
 
 mkdir -p "$out/redis"
 redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --protected-mode yes \

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -36,6 +37,8 @@ import io.cohort.bench.startup.StartupHarness;
 import io.cohort.jdbc.BenchDatabase;
 
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.profile.ProfilerException;
+import org.openjdk.jmh.profile.ProfilerFactory;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -43,6 +46,7 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.ProfilerConfig;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +68,9 @@ public final class BenchMain {
 
     static final String GROUPS = "startup,hotdeploy,cache,lock,raft,pubsub,sync,queue";
 
+    /** Exit status for invalid arguments. */
+    static final int EXIT_USAGE = 2;
+
     private static final Logger LOG = LoggerFactory.getLogger(BenchMain.class);
 
     private final Path out;
@@ -83,23 +90,39 @@ public final class BenchMain {
         this.include = include;
     }
 
+    /**
+     * Runs the benchmarks that {@code args} select. Invalid arguments end the JVM with status
+     * {@value #EXIT_USAGE} and a message on standard error, before any benchmark runs. With
+     * {@code --check-arguments} it only checks the other arguments, so that {@code bench/run.sh} can reject them
+     * before it starts Redis.
+     */
     public static void main(String[] args) throws Exception {
         Path out = Path.of("target/bench-results");
         boolean quick = true;
         Set<String> groups = new LinkedHashSet<>(List.of(GROUPS.split(",")));
         List<String> profilers = new ArrayList<>();
         String include = ".*";
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--quick" -> quick = true;
-                case "--full" -> quick = false;
-                case "--out" -> out = Path.of(value(args, ++i, "--out"));
-                case "--only" -> groups = groups(value(args, ++i, "--only"));
-                case "--prof" -> profilers.add(value(args, ++i, "--prof"));
-                case "--include" -> include = value(args, ++i, "--include");
-                default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'; expected --quick, "
-                        + "--full, --out DIR, --only " + GROUPS + ", --prof PROFILER or --include REGEX");
+        boolean checkOnly = false;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--quick" -> quick = true;
+                    case "--full" -> quick = false;
+                    case "--out" -> out = Path.of(value(args, ++i, "--out"));
+                    case "--only" -> groups = groups(value(args, ++i, "--only"));
+                    case "--prof" -> profilers.add(profiler(value(args, ++i, "--prof")));
+                    case "--include" -> include = regex(value(args, ++i, "--include"));
+                    case "--check-arguments" -> checkOnly = true;
+                    default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'; expected "
+                            + "--quick, --full, --out DIR, --only " + GROUPS + ", --prof PROFILER or --include REGEX");
+                }
             }
+        } catch (IllegalArgumentException e) {
+            System.err.println("cohort-bench: " + e.getMessage());
+            System.exit(EXIT_USAGE);
+        }
+        if (checkOnly) {
+            return;
         }
         Files.createDirectories(out);
         boolean ok;
@@ -335,6 +358,31 @@ public final class BenchMain {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args[index];
+    }
+
+    /** Returns {@code name} if JMH has a profiler of that name that runs on this machine. */
+    private static String profiler(String name) {
+        int colon = name.indexOf(':');
+        ProfilerConfig config = colon < 0 ? new ProfilerConfig(name)
+                : new ProfilerConfig(name.substring(0, colon), name.substring(colon + 1));
+        try {
+            ProfilerFactory.getProfilerOrException(config);
+        } catch (ProfilerException e) {
+            throw new IllegalArgumentException("--prof '" + name + "' is not a JMH profiler that runs on this machine ("
+                    + e.getMessage() + "); gc and stack run everywhere", e);
+        }
+        return name;
+    }
+
+    /** Returns {@code regex} if it compiles as a Java regular expression. */
+    private static String regex(String regex) {
+        try {
+            Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("--include '" + regex + "' is not a valid regular expression: "
+                    + e.getDescription() + " near index " + e.getIndex(), e);
+        }
+        return regex;
     }
 
     private static Set<String> groups(String list) {

@@ -21,6 +21,10 @@ final class Format {
      * {@code 2.45 s}.
      */
     static String micros(double micros) {
+        if (micros == 0) {
+            // A zero of any unit: the whole milliseconds of the hot deploy rows would read "0 ns" otherwise.
+            return "0";
+        }
         if (micros < 1) {
             return String.format(Locale.ROOT, "%d ns", Math.round(significant(micros * 1_000)));
         }

@@ -173,9 +173,9 @@ final class Results {
         return hotDeploy.path("pollMillis").asLong(0);
     }
 
-    /** Returns the file name of the plugin jar the hot deploy group deployed, or {@code "?"}. */
+    /** Returns the file name of the plugin jar the hot deploy group deployed, or its pattern when not measured. */
     String hotDeployPlugin() {
-        return hotDeploy.path("plugin").asText("?");
+        return hotDeploy.path("plugin").asText("sample-starter-*.jar");
     }
 
     /** Returns the harness row of {@code section}, {@code system} and {@code metric}. */

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@code LOADED}, and how long its deletion takes to unload it, beside FileInstall's poll interval.
  *
  * <p>The node runs {@code bin/cohort run --no-console} from a copy of the distribution folder, as a one-member
- * cluster on 127.0.0.1:{@value #MEMBER_PORT}, with the database URL of the distribution minus
+ * cluster on 127.0.0.1 with its member {@value #PORT_OFFSET} above the start-up group's member port
+ * ({@link StartupHarness#PORT_PROPERTY}), so on 6101 by default. Its database URL is the distribution's minus
  * {@code AUTO_SERVER=TRUE} (one process opens it, so no TCP listener is needed). Each round waits a random time
  * shorter than one poll interval, so the copies land at every phase of FileInstall's polling. It then copies
  * {@code examples/sample-starter-*.jar} into {@code deploy/} and waits for the line
@@ -41,8 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HotDeployHarness {
 
-    /** The member port of the node, its only TCP listener. */
-    static final int MEMBER_PORT = 6101;
+    /** How far above the start-up group's member port the node's member listens, its only TCP listener. */
+    static final int PORT_OFFSET = 40;
 
     /** Name of the sample plugin, and the start of its jar's name in {@code examples/}. */
     static final String PLUGIN = "starter";
@@ -110,7 +111,7 @@ public final class HotDeployHarness {
                     + "mvn -pl runtime/distribution -am package -DskipTests");
         }
         Path home = workDir.resolve("hotdeploy-home");
-        StartupHarness.copyTree(distribution, home);
+        StartupHarness.copyHome(distribution, home);
         configure(home);
         long pollMillis = pollMillis(home.resolve("etc/cohort.properties"));
         Path jar = StartupHarness.findJar(home.resolve("examples"), PLUGIN_JAR_PREFIX);
@@ -173,14 +174,15 @@ public final class HotDeployHarness {
                 Long.parseLong(unloaded.group(3)));
     }
 
-    /** Points the node's member at {@link #MEMBER_PORT} alone and drops auto-server mode from its database URL. */
+    /** Points the node's member at its port alone and drops auto-server mode from its database URL. */
     private static void configure(Path home) throws IOException {
+        int port = Integer.getInteger(StartupHarness.PORT_PROPERTY, StartupHarness.DEFAULT_PORT) + PORT_OFFSET;
         Path memberConfig = home.resolve("etc/io.cohort.hazelcast.cfg");
         Files.writeString(memberConfig, Files.readString(memberConfig)
                 .replaceAll("(?m)^cluster\\.name=.*$", "cluster.name=cohort-hotdeploy-" + ProcessHandle.current().pid())
-                .replaceAll("(?m)^port=.*$", "port=" + MEMBER_PORT)
+                .replaceAll("(?m)^port=.*$", "port=" + port)
                 .replaceAll("(?m)^port\\.count=.*$", "port.count=1")
-                .replaceAll("(?m)^members=.*$", "members=127.0.0.1:" + MEMBER_PORT));
+                .replaceAll("(?m)^members=.*$", "members=127.0.0.1:" + port));
         Path databaseConfig = home.resolve("etc/io.cohort.jdbc.cfg");
         Files.writeString(databaseConfig, Files.readString(databaseConfig)
                 .replaceAll("(?m)^(url=.*);AUTO_SERVER=TRUE(.*)$", "$1$2"));

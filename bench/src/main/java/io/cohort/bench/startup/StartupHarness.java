@@ -157,7 +157,7 @@ public final class StartupHarness {
     /** Copies the distribution to {@code folder} and points its member at {@link #cohortPort} alone. */
     private Path cohortHome(String folder) throws IOException {
         Path home = workDir.resolve(folder);
-        copyTree(distribution, home);
+        copyHome(distribution, home);
         Path memberConfig = home.resolve("etc/io.cohort.hazelcast.cfg");
         String config = Files.readString(memberConfig)
                 .replaceAll("(?m)^cluster\\.name=.*$", "cluster.name=" + cluster)
@@ -391,6 +391,28 @@ public final class StartupHarness {
                     out.closeEntry();
                 }
             }
+        }
+    }
+
+    /**
+     * Copies the node folder {@code distribution} to {@code home} as it was laid out: with empty {@code deploy/},
+     * {@code data/} and {@code log/} folders, whatever a node run from {@code distribution} left there.
+     */
+    static void copyHome(Path distribution, Path home) throws IOException {
+        copyTree(distribution, home);
+        for (String folder : List.of("deploy", "data", "log")) {
+            Path copy = home.resolve(folder);
+            List<String> left = new ArrayList<>();
+            if (Files.isDirectory(copy)) {
+                try (Stream<Path> files = Files.list(copy)) {
+                    files.forEach(file -> left.add(file.getFileName().toString()));
+                }
+            }
+            if (folder.equals("deploy") && !left.isEmpty()) {
+                LOG.warn("{}/deploy contains {}; the measured node starts without them", distribution, left);
+            }
+            deleteTree(copy);
+            Files.createDirectories(copy);
         }
     }
 

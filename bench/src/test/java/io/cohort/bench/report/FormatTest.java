@@ -22,6 +22,7 @@ public class FormatTest {
     @Test
     public void micros_picksTheUnit() {
         assertEquals("28 ns", Format.micros(0.0277));
+        assertEquals("0", Format.micros(0));
         assertEquals("167 µs", Format.micros(166.87));
         assertEquals("1.23 ms", Format.micros(1_227.47));
         assertEquals("2.45 s", Format.micros(2_453_531));
@@ -43,6 +44,6 @@ public class FormatTest {
     public void difference_positiveAndNegative_carriesSign() {
         assertEquals("+28.9 µs", Format.difference(28.93));
         assertEquals("−1.2 ms", Format.difference(-1_200));
-        assertEquals("+0 ns", Format.difference(0));
+        assertEquals("+0", Format.difference(0));
     }
 }
