@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -396,23 +397,31 @@ public final class StartupHarness {
 
     /**
      * Copies the node folder {@code distribution} to {@code home} as it was laid out: with empty {@code deploy/},
-     * {@code data/} and {@code log/} folders, whatever a node run from {@code distribution} left there.
+     * {@code data/} and {@code log/} folders, whatever a node run from {@code distribution} left there (a running
+     * node's command socket among it, which is no file to copy).
      */
     static void copyHome(Path distribution, Path home) throws IOException {
-        copyTree(distribution, home);
-        for (String folder : List.of("deploy", "data", "log")) {
-            Path copy = home.resolve(folder);
-            List<String> left = new ArrayList<>();
-            if (Files.isDirectory(copy)) {
-                try (Stream<Path> files = Files.list(copy)) {
-                    files.forEach(file -> left.add(file.getFileName().toString()));
+        Set<String> emptied = Set.of("deploy", "data", "log");
+        deleteTree(home);
+        Files.createDirectories(home);
+        try (Stream<Path> entries = Files.list(distribution)) {
+            for (Path entry : (Iterable<Path>) entries::iterator) {
+                String name = entry.getFileName().toString();
+                if (emptied.contains(name)) {
+                    Files.createDirectories(home.resolve(name));
+                } else {
+                    copyTree(entry, home.resolve(name));
                 }
             }
-            if (folder.equals("deploy") && !left.isEmpty()) {
-                LOG.warn("{}/deploy contains {}; the measured node starts without them", distribution, left);
+        }
+        Path deploy = distribution.resolve("deploy");
+        if (Files.isDirectory(deploy)) {
+            try (Stream<Path> files = Files.list(deploy)) {
+                List<String> left = files.map(file -> file.getFileName().toString()).sorted().toList();
+                if (!left.isEmpty()) {
+                    LOG.warn("{} contains {}; the measured node starts without them", deploy, left);
+                }
             }
-            deleteTree(copy);
-            Files.createDirectories(copy);
         }
     }
 
