@@ -92,7 +92,7 @@ public final class ReportWriter {
         line("");
         line("**These numbers come from one run on a shared 2-core machine**, with a load average of "
                 + number(env, "loadAverageAtStart") + " at the start and " + number(env, "loadAverageAtEnd")
-                + " at the end: the benchmark itself keeps both cores busy, and the load average also counts any "
+                + " at the end. The benchmark itself keeps both cores busy, and the load average also counts any "
                 + "other work on the machine. "
                 + "So a difference smaller than the spread of its rows is noise, and tail latencies include "
                 + "scheduling delays of the machine. Compare ratios within this page, not absolute numbers with "
