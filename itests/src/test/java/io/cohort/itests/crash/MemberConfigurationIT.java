@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import io.cohort.itests.crash.ProcessNode.ClientResult;
 import io.cohort.itests.crash.plugin.CrashPlugin;
@@ -23,7 +24,9 @@ import org.junit.rules.TemporaryFolder;
 /**
  * Starts a node process whose Hazelcast member settings are invalid, with a plugin in {@code deploy/}, then fixes the
  * settings while the node runs. No member starts, so no Hazelcast adapter registers, and the plugin waits for them
- * instead of failing. The fixed file starts the member, and the plugin loads, without a restart of the node.
+ * instead of failing. The fixed file starts the member, and the plugin loads, without a restart of the node. A
+ * second test replaces the whole {@code etc/} folder of a running node, as a new build laid out over the home does,
+ * and checks that a later change in the new folder still reaches the node.
  */
 public class MemberConfigurationIT {
 
@@ -69,6 +72,40 @@ public class MemberConfigurationIT {
                         .find()));
                 assertEquals(node + " cluster size", 1, node.clusterSize(cluster.name()));
                 assertFalse(node.log(), node.log().contains(" is not registered; registered: [memory]"));
+            } catch (AssertionError | Exception e) {
+                cluster.keepLogs(Path.of("target", "crash-logs", "MemberConfigurationIT"));
+                throw e;
+            }
+        }
+    }
+
+    @Test(timeout = 240_000)
+    public void etcFolder_replacedWhileRunning_laterChangeApplies() throws Exception {
+        try (ProcessCluster cluster = new ProcessCluster(temp.newFolder("nodes").toPath(), NODE_PORT, 1, Map.of())) {
+            cluster.start();
+            ProcessNode node = cluster.node(0);
+            try {
+                Path etc = node.home().resolve("etc");
+                Path previous = node.home().resolve("etc.old");
+                Files.move(etc, previous);
+                Files.createDirectories(etc);
+                try (Stream<Path> files = Files.list(previous)) {
+                    for (Path file : (Iterable<Path>) files::iterator) {
+                        Files.copy(file, etc.resolve(file.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                }
+                // Four poll intervals, so that FileInstall has met the new folder before the change below.
+                Thread.sleep(1_000);
+                Path coreConfig = etc.resolve("io.cohort.core.cfg");
+                String config = Files.readString(coreConfig);
+                assertTrue(config, config.contains("app.name=crash"));
+
+                replace(coreConfig, config.replace("app.name=crash", "app.name=replaced"));
+                eventually(CHANGE_TIMEOUT, () -> {
+                    ClientResult info = node.client("cohort:info");
+                    assertEquals(info.describe(), 0, info.status());
+                    assertTrue(info.describe(), info.stdout().contains("replaced"));
+                });
             } catch (AssertionError | Exception e) {
                 cluster.keepLogs(Path.of("target", "crash-logs", "MemberConfigurationIT"));
                 throw e;

@@ -321,6 +321,12 @@ final class GogoCommandExecutor implements CommandExecutor {
         Set<String> seenOptions = new HashSet<>();
         for (Token word : words.subList(1, words.size())) {
             String text = word.toString();
+            // bin/cohort client quotes every argument with an equals sign, so '--name=value' arrives quoted.
+            String unquoted = singleQuoted(text);
+            if (unquoted != null && OPTION.matcher(unquoted).matches() && unquoted.indexOf('=') > 0
+                    && options.containsKey(unquoted.substring(0, unquoted.indexOf('=')))) {
+                text = unquoted;
+            }
             if (!OPTION.matcher(text).matches()) {
                 continue;
             }
@@ -344,6 +350,15 @@ final class GogoCommandExecutor implements CommandExecutor {
             }
         }
         return null;
+    }
+
+    /** Returns the text inside {@code word} when it is one single-quoted string without other quotes, else null. */
+    private static String singleQuoted(String word) {
+        if (word.length() < 2 || word.charAt(0) != '\'' || word.charAt(word.length() - 1) != '\'') {
+            return null;
+        }
+        String inside = word.substring(1, word.length() - 1);
+        return inside.indexOf('\'') < 0 ? inside : null;
     }
 
     /**

@@ -234,6 +234,15 @@ public class GogoCommandExecutorTest {
     }
 
     @Test
+    public void execute_quotedOptionWithEqualsSign_showsSpacedForm() {
+        int status = executor.execute("test:greet '--prefix=Hi' world", out, err);
+
+        assertEquals(1, status);
+        assertEquals("option '--prefix=Hi' for test:greet takes its value as the next word: write '--prefix Hi'\n",
+                text(err));
+    }
+
+    @Test
     public void execute_flagWithValue_showsFlagAlone() {
         int status = executor.execute("test:greet --loud=true world extra", out, err);
 
