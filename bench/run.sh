@@ -27,10 +27,11 @@ mode=--quick
 build=true
 partial=false
 args=()
-# Exits with a usage error that describes the expected value ($3) when option $1 has none ($2, the arguments after it).
+# Exits with a usage error that describes the expected value ($4) when option $1 has none: no argument after it ($2
+# counts them), an empty one, or another option ($3, the next argument).
 need_value() {
-  if [ "$2" -lt 1 ]; then
-    echo "bench/run.sh: $1 needs a value: $3; see bench/run.sh --help" >&2
+  if [ "$2" -lt 1 ] || [ -z "$3" ] || [ "${3#--}" != "$3" ]; then
+    echo "bench/run.sh: $1 needs a value: $4; see bench/run.sh --help" >&2
     exit 2
   fi
 }
@@ -39,13 +40,14 @@ while [ $# -gt 0 ]; do
     --quick|--full) mode=$1 ;;
     --no-build) build=false ;;
     --only)
-      need_value "$1" $(($# - 1)) "a comma-separated list of startup,hotdeploy,cache,lock,raft,pubsub,sync,queue"
+      need_value "$1" $(($# - 1)) "${2-}" \
+        "a comma-separated list of startup,hotdeploy,cache,lock,raft,pubsub,sync,queue"
       partial=true; args+=("$1" "$2"); shift ;;
     --include)
-      need_value "$1" $(($# - 1)) "a regular expression for the JMH method names"
+      need_value "$1" $(($# - 1)) "${2-}" "a regular expression for the JMH method names"
       partial=true; args+=("$1" "$2"); shift ;;
     --prof)
-      need_value "$1" $(($# - 1)) "a JMH profiler name, such as gc or stack"
+      need_value "$1" $(($# - 1)) "${2-}" "a JMH profiler name, such as gc or stack"
       args+=("$1" "$2"); shift ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument '$1'; see bench/run.sh --help" >&2; exit 2 ;;
@@ -56,6 +58,16 @@ done
 redis_port=${COHORT_BENCH_REDIS_PORT:-6391}
 member_port=${COHORT_BENCH_PORT:-5881}
 startup_port=${COHORT_BENCH_STARTUP_PORT:-6061}
+# Each port variable names the first of the ports it moves: Hazelcast takes 7 more, the start-up group 40 more.
+for setting in "COHORT_BENCH_REDIS_PORT=$redis_port:0" "COHORT_BENCH_PORT=$member_port:7" \
+    "COHORT_BENCH_STARTUP_PORT=$startup_port:40"; do
+  name=${setting%%=*} value=${setting#*=} extra=${setting##*:}
+  value=${value%:*}
+  if ! [[ "$value" =~ ^[1-9][0-9]{0,4}$ ]] || [ "$value" -lt 1024 ] || [ "$((value + extra))" -gt 65535 ]; then
+    echo "bench/run.sh: $name '$value' is invalid; expected a port from 1024 to $((65535 - extra))" >&2
+    exit 2
+  fi
+done
 out="bench/target/results/$(date +%Y%m%d-%H%M%S)"
 report=docs/benchmarks.md
 if [ "$partial" = true ]; then
@@ -71,7 +83,15 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null; then
   exit 2
 fi
 
+# Rejects unknown groups, an invalid --include and an unknown profiler: before the build when an earlier build left
+# the jar, and in any case before Redis starts.
+check_arguments() {
+  java -jar bench/target/cohort-bench.jar "$mode" "${args[@]}" --check-arguments
+}
 if [ "$build" = true ]; then
+  if [ -f bench/target/cohort-bench.jar ]; then
+    check_arguments
+  fi
   echo "Building bench/target/cohort-bench.jar and runtime/target/cohort"
   # shellcheck disable=SC2086 # COHORT_BENCH_MVN_ARGS holds several arguments.
   mvn -q -B ${COHORT_BENCH_MVN_ARGS:-} -pl bench,runtime/distribution -am package -DskipTests
@@ -80,8 +100,7 @@ if [ ! -f bench/target/cohort-bench.jar ] || [ ! -x runtime/target/cohort/bin/co
   echo "bench/run.sh: bench/target/cohort-bench.jar or runtime/target/cohort is missing; run without --no-build" >&2
   exit 2
 fi
-# Rejects unknown groups, an invalid --include and an unknown profiler before Redis starts.
-java -jar bench/target/cohort-bench.jar "$mode" "${args[@]}" --check-arguments
+check_arguments
 
 mkdir -p "$out/redis"
 redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --protected-mode yes \

@@ -71,6 +71,10 @@ public final class BenchMain {
     /** Exit status for invalid arguments. */
     static final int EXIT_USAGE = 2;
 
+    /** The JMH benchmark class of each group that has one; the other groups run harnesses. */
+    private static final Map<String, Class<?>> JMH_GROUPS = Map.of("cache", CacheBenchmark.class, "lock",
+            LockBenchmark.class, "raft", RaftLockBenchmark.class);
+
     private static final Logger LOG = LoggerFactory.getLogger(BenchMain.class);
 
     private final Path out;
@@ -101,7 +105,7 @@ public final class BenchMain {
         boolean quick = true;
         Set<String> groups = new LinkedHashSet<>(List.of(GROUPS.split(",")));
         List<String> profilers = new ArrayList<>();
-        String include = ".*";
+        String include = null;
         boolean checkOnly = false;
         try {
             for (int i = 0; i < args.length; i++) {
@@ -117,6 +121,9 @@ public final class BenchMain {
                             + "--quick, --full, --out DIR, --only " + GROUPS + ", --prof PROFILER or --include REGEX");
                 }
             }
+            if (include != null) {
+                requireMatches(include, groups);
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("cohort-bench: " + e.getMessage());
             System.exit(EXIT_USAGE);
@@ -127,7 +134,7 @@ public final class BenchMain {
         Files.createDirectories(out);
         boolean ok;
         try {
-            ok = new BenchMain(out, quick, groups, profilers, include).run();
+            ok = new BenchMain(out, quick, groups, profilers, include == null ? ".*" : include).run();
         } finally {
             Fixtures.closeAll();
         }
@@ -372,6 +379,30 @@ public final class BenchMain {
                     + e.getMessage() + "); gc and stack run everywhere", e);
         }
         return name;
+    }
+
+    /**
+     * Checks that {@code include} selects a JMH benchmark of {@code groups}, so that a misspelt name or a group
+     * without JMH benchmarks does not make a run that measures nothing.
+     */
+    private static void requireMatches(String include, Set<String> groups) {
+        List<String> selected = groups.stream().filter(JMH_GROUPS::containsKey).toList();
+        if (selected.isEmpty()) {
+            throw new IllegalArgumentException("--include selects JMH benchmarks, and the groups " + groups
+                    + " have none; the groups with JMH benchmarks are " + JMH_GROUPS.keySet().stream().sorted()
+                    .toList());
+        }
+        Pattern pattern = Pattern.compile(include);
+        List<String> names = selected.stream()
+                .flatMap(group -> Arrays.stream(JMH_GROUPS.get(group).getMethods()))
+                .filter(method -> method.isAnnotationPresent(Benchmark.class))
+                .map(Method::getName)
+                .sorted()
+                .toList();
+        if (names.stream().noneMatch(name -> pattern.matcher(name).matches())) {
+            throw new IllegalArgumentException("--include '" + include + "' matches no benchmark method of "
+                    + selected + "; their methods: " + String.join(", ", names));
+        }
     }
 
     /** Returns {@code regex} if it compiles as a Java regular expression. */
