@@ -84,12 +84,12 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null; then
 fi
 
 # Rejects unknown groups, an invalid --include and an unknown profiler: before the build when an earlier build left
-# the jar, and in any case before Redis starts.
+# a jar at least as new as the code that reads the arguments, and in any case before Redis starts.
 check_arguments() {
   java -jar bench/target/cohort-bench.jar "$mode" "${args[@]}" --check-arguments
 }
 if [ "$build" = true ]; then
-  if [ -f bench/target/cohort-bench.jar ]; then
+  if [ bench/target/cohort-bench.jar -nt bench/src/main/java/io/cohort/bench/BenchMain.java ]; then
     check_arguments
   fi
   echo "Building bench/target/cohort-bench.jar and runtime/target/cohort"
