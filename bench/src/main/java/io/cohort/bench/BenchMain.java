@@ -155,10 +155,10 @@ public final class BenchMain {
         }
 
         if (groups.contains("cache")) {
-            jmh("cache", CacheBenchmark.class);
+            jmh("cache");
         }
         if (groups.contains("lock")) {
-            jmh("lock", LockBenchmark.class);
+            jmh("lock");
         }
         Harness.Settings settings = quick ? Harness.Settings.quick() : Harness.Settings.full();
         if (groups.contains("pubsub")) {
@@ -172,7 +172,7 @@ public final class BenchMain {
         }
         Fixtures.closeGrid();
         if (groups.contains("raft")) {
-            jmh("raft", RaftLockBenchmark.class);
+            jmh("raft");
         }
         Fixtures.closeAll();
 
@@ -189,12 +189,10 @@ public final class BenchMain {
      * runs at a balanced mix of moments of the run, so load from other processes that rises or falls during the run
      * does not favour the rows that happen to run early.
      */
-    private void jmh(String group, Class<?> benchmarkClass) throws IOException {
-        List<String> methods = Arrays.stream(benchmarkClass.getMethods())
-                .filter(method -> method.isAnnotationPresent(Benchmark.class))
-                .map(Method::getName)
+    private void jmh(String group) throws IOException {
+        Class<?> benchmarkClass = JMH_GROUPS.get(group);
+        List<String> methods = benchmarkMethods(benchmarkClass).stream()
                 .filter(name -> name.matches(include))
-                .sorted()
                 .toList();
         List<RunResult> results = new ArrayList<>();
         if (methods.size() > 1) {
@@ -392,17 +390,23 @@ public final class BenchMain {
                     + " have none; the groups with JMH benchmarks are " + JMH_GROUPS.keySet().stream().sorted()
                     .toList());
         }
-        Pattern pattern = Pattern.compile(include);
         List<String> names = selected.stream()
-                .flatMap(group -> Arrays.stream(JMH_GROUPS.get(group).getMethods()))
+                .flatMap(group -> benchmarkMethods(JMH_GROUPS.get(group)).stream())
+                .sorted()
+                .toList();
+        if (names.stream().noneMatch(name -> name.matches(include))) {
+            throw new IllegalArgumentException("--include '" + include + "' matches no benchmark method of "
+                    + selected + "; their methods: " + String.join(", ", names));
+        }
+    }
+
+    /** Returns the names of the {@link Benchmark} methods of {@code benchmarkClass}, sorted. */
+    private static List<String> benchmarkMethods(Class<?> benchmarkClass) {
+        return Arrays.stream(benchmarkClass.getMethods())
                 .filter(method -> method.isAnnotationPresent(Benchmark.class))
                 .map(Method::getName)
                 .sorted()
                 .toList();
-        if (names.stream().noneMatch(name -> pattern.matcher(name).matches())) {
-            throw new IllegalArgumentException("--include '" + include + "' matches no benchmark method of "
-                    + selected + "; their methods: " + String.join(", ", names));
-        }
     }
 
     /** Returns {@code regex} if it compiles as a Java regular expression. */

@@ -176,7 +176,7 @@ public final class HotDeployHarness {
 
     /** Points the node's member at its port alone and drops auto-server mode from its database URL. */
     private static void configure(Path home) throws IOException {
-        int port = Integer.getInteger(StartupHarness.PORT_PROPERTY, StartupHarness.DEFAULT_PORT) + PORT_OFFSET;
+        int port = StartupHarness.memberPort() + PORT_OFFSET;
         Path memberConfig = home.resolve("etc/io.cohort.hazelcast.cfg");
         Files.writeString(memberConfig, Files.readString(memberConfig)
                 .replaceAll("(?m)^cluster\\.name=.*$", "cluster.name=cohort-hotdeploy-" + ProcessHandle.current().pid())

@@ -69,7 +69,7 @@ public final class StartupHarness {
     private final Path distribution;
     private final Path workDir;
     private final List<String> jvmFlags;
-    private final int cohortPort = Integer.getInteger(PORT_PROPERTY, DEFAULT_PORT);
+    private final int cohortPort = memberPort();
     private final int barePort = cohortPort + BARE_PORT_OFFSET;
     private final String cluster = "cohort-startup-" + ProcessHandle.current().pid();
 
@@ -393,6 +393,11 @@ public final class StartupHarness {
                 }
             }
         }
+    }
+
+    /** Returns the member port of the start-up group's Cohort node: {@value #PORT_PROPERTY}, or the default. */
+    static int memberPort() {
+        return Integer.getInteger(PORT_PROPERTY, DEFAULT_PORT);
     }
 
     /**

@@ -323,22 +323,21 @@ final class GogoCommandExecutor implements CommandExecutor {
             String text = word.toString();
             // bin/cohort client quotes every argument with an equals sign, so '--name=value' arrives quoted.
             String unquoted = singleQuoted(text);
-            if (unquoted != null && OPTION.matcher(unquoted).matches() && unquoted.indexOf('=') > 0
-                    && options.containsKey(unquoted.substring(0, unquoted.indexOf('=')))) {
+            if (unquoted != null && optionBeforeEquals(unquoted, options) != null) {
                 text = unquoted;
             }
             if (!OPTION.matcher(text).matches()) {
                 continue;
             }
-            int equalsSign = text.indexOf('=');
-            if (!options.containsKey(text) && equalsSign > 0 && options.containsKey(text.substring(0, equalsSign))) {
-                String option = text.substring(0, equalsSign);
+            String option = options.containsKey(text) ? null : optionBeforeEquals(text, options);
+            if (option != null) {
+                String value = text.substring(option.length() + 1);
                 if (!Parameter.UNSPECIFIED.equals(options.get(option).presentValue())) {
                     return "option '" + option + "' for " + name + " takes no value: write '" + option
                             + "' instead of '" + text + "'";
                 }
                 return "option '" + text + "' for " + name + " takes its value as the next word: write '" + option
-                        + " " + text.substring(equalsSign + 1) + "'";
+                        + " " + value + "'";
             }
             if (!options.containsKey(text)) {
                 return "unknown option '" + text + "' for " + name + "; expected "
@@ -350,6 +349,16 @@ final class GogoCommandExecutor implements CommandExecutor {
             }
         }
         return null;
+    }
+
+    /** Returns the known option that {@code word} starts with before an equals sign ({@code --name=value}), or null. */
+    private static String optionBeforeEquals(String word, Map<String, Parameter> options) {
+        int equalsSign = word.indexOf('=');
+        if (!OPTION.matcher(word).matches() || equalsSign <= 0) {
+            return null;
+        }
+        String option = word.substring(0, equalsSign);
+        return options.containsKey(option) ? option : null;
     }
 
     /** Returns the text inside {@code word} when it is one single-quoted string without other quotes, else null. */

@@ -234,7 +234,7 @@ public class GogoCommandExecutorTest {
     }
 
     @Test
-    public void execute_quotedOptionWithEqualsSign_showsSpacedForm() {
+    public void execute_quotedOptionValue_showsSpacedForm() {
         int status = executor.execute("test:greet '--prefix=Hi' world", out, err);
 
         assertEquals(1, status);
